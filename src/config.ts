@@ -1,0 +1,128 @@
+import { canonicalTimeZone } from './dates';
+
+/**
+ * The only reader of process.env. Everything is validated eagerly at start-up and the result is
+ * frozen; a bad value throws a ConfigError that names the variable and the value (never a secret's value).
+ */
+
+export type ApiVersion = 'v1' | 'v2';
+
+export interface KoreConfig {
+  /** Origin with scheme, no trailing slash. Undefined = use the built-in upstream. */
+  readonly host: string | undefined;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly apiVersion: ApiVersion;
+  readonly timeoutMs: number;
+  /** Lifetime of each minted upstream JWT. Kore refuses `jti` tokens living over an hour. */
+  readonly tokenTtlSeconds: number;
+  /** The zone v1 aggregates in (v1 takes no time zone parameter). Other zones are refused on v1. */
+  readonly v1TimeZone: string;
+}
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string | undefined;
+  readonly kore: KoreConfig;
+  readonly maxRangeDaysDaily: number;
+  readonly maxRangeDaysHourly: number;
+  readonly maxBodyBytes: number;
+  /** Most upstream calls one GraphQL request has in flight at once. */
+  readonly upstreamConcurrency: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Port for the built-in upstream when KORE_HOST is unset (0 = any free loopback port). */
+  readonly emulatorPort: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Credentials of the built-in upstream's demo app: public on purpose, useless anywhere else. */
+export const DEMO_CLIENT_ID = 'cs-engagement-graph-demo';
+export const DEMO_CLIENT_SECRET = 'demo-secret-for-the-built-in-upstream-only';
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!/^\s*-?\d+\s*$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}: ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw.trim())) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}: ${JSON.stringify(raw)}`);
+  }
+  return raw.trim() as T;
+}
+
+function origin(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an origin such as https://platform.kore.ai: ${JSON.stringify(raw)}`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`${name} must be an http(s) origin without credentials, query or fragment: ${JSON.stringify(url.origin)}`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
+  const host = origin(env, 'KORE_HOST');
+  const clientId = env.KORE_CLIENT_ID?.trim() || undefined;
+  const clientSecret = env.KORE_CLIENT_SECRET || undefined;
+  if (host && (!clientId || !clientSecret)) {
+    throw new ConfigError('KORE_HOST is set, so KORE_CLIENT_ID and KORE_CLIENT_SECRET must be set too');
+  }
+  if (!host && (clientId || clientSecret)) {
+    throw new ConfigError('KORE_CLIENT_ID/KORE_CLIENT_SECRET are set but KORE_HOST is not: set KORE_HOST, or unset both to use the built-in upstream');
+  }
+  const v1TimeZoneRaw = env.KORE_V1_TIME_ZONE?.trim() || 'UTC';
+  const v1TimeZone = canonicalTimeZone(v1TimeZoneRaw);
+  if (!v1TimeZone) throw new ConfigError(`KORE_V1_TIME_ZONE must be an IANA time zone name: ${JSON.stringify(v1TimeZoneRaw)}`);
+  const config: Config = {
+    env: nodeEnv,
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST?.trim() || undefined,
+    kore: {
+      host,
+      clientId: clientId ?? DEMO_CLIENT_ID,
+      clientSecret: clientSecret ?? DEMO_CLIENT_SECRET,
+      apiVersion: oneOf(env, 'KORE_API_VERSION', ['v2', 'v1'], 'v2'),
+      timeoutMs: int(env, 'KORE_TIMEOUT_MS', 10_000, 100, 120_000),
+      tokenTtlSeconds: int(env, 'KORE_TOKEN_TTL_SECONDS', 300, 30, 3600),
+      v1TimeZone,
+    },
+    maxRangeDaysDaily: int(env, 'MAX_RANGE_DAYS_DAILY', 90, 1, 3660),
+    maxRangeDaysHourly: int(env, 'MAX_RANGE_DAYS_HOURLY', 31, 1, 366),
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 102_400, 1024, 10_485_760),
+    upstreamConcurrency: int(env, 'UPSTREAM_CONCURRENCY', 4, 1, 64),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
+    emulatorPort: int(env, 'EMULATOR_PORT', 0, 0, 65535),
+  };
+  if (config.maxRangeDaysHourly > config.maxRangeDaysDaily) {
+    throw new ConfigError(`MAX_RANGE_DAYS_HOURLY (${config.maxRangeDaysHourly}) must not exceed MAX_RANGE_DAYS_DAILY (${config.maxRangeDaysDaily})`);
+  }
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(value);
+}

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Config } from './config';
+import { createLoaders, type Loaders } from './loaders';
+import type { Logger } from './logger';
+import type { KoreClient } from './upstream/kore-client';
+
+/** Everything a resolver may use, built fresh for each request: nothing per-caller outlives it. */
+export interface Context {
+  readonly requestId: string;
+  readonly config: Config;
+  readonly loaders: Loaders;
+  readonly log: Logger;
+  readonly now: () => number;
+}
+
+export interface ContextDeps {
+  readonly config: Config;
+  readonly client: KoreClient;
+  readonly log: Logger;
+  readonly now: () => number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** An incoming `x-request-id` is kept when it is sane, so logs line up across the router and us. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+export function createContext(deps: ContextDeps, requestId: string): Context {
+  return {
+    requestId,
+    config: deps.config,
+    loaders: createLoaders(deps.client, { maxConcurrency: deps.config.upstreamConcurrency }),
+    log: deps.log.child({ requestId }),
+    now: deps.now,
+  };
+}

@@ -1,0 +1,238 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import jwt, { type JwtPayload } from 'jsonwebtoken';
+import { HOUR_KEYS, canonicalTimeZone, koreDate, parseIsoDate } from '../dates';
+import { computeMetrics, type Counts, type Metrics, type MetricsQuery, type StatusFilter, type TypeFilter } from './metrics';
+import { World, type BotProfile } from './world';
+
+/**
+ * A Kore.ai-compatible User Engagement Trend server: both documented endpoints with their paths,
+ * parameter spellings, response shapes and error bodies; JWT checks (HS256, appId, signature,
+ * expiry, jti replay); Kore's per-bot analytics rate limits. It records every request it is sent,
+ * so tests can count upstream calls.
+ */
+
+export interface EmulatorApp {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Bot ids this app has the User Engagement Trend scope for, or '*'. */
+  readonly bots: readonly string[] | '*';
+}
+
+export interface EmulatorOptions {
+  readonly apps: readonly EmulatorApp[];
+  readonly bots?: readonly BotProfile[];
+  /** Kore: 60 a minute and 1,800 an hour per bot, rolling. */
+  readonly rateLimit?: { readonly perMinute: number; readonly perHour: number };
+  /** The zone v1 aggregates in (v1 takes none). */
+  readonly v1TimeZone?: string;
+  /** v2's zone when `timeZoneOffset` is left out (Kore's is undocumented; its UI defaults to +05:30). */
+  readonly v2DefaultTimeZone?: string;
+  readonly now?: () => number;
+}
+
+export interface RecordedCall {
+  readonly at: number;
+  readonly method: string;
+  readonly path: string;
+  readonly version: 'v1' | 'v2' | null;
+  readonly botId: string | null;
+  readonly query: Readonly<Record<string, string>>;
+  readonly status: number;
+}
+
+export interface Emulator {
+  readonly url: string;
+  readonly calls: RecordedCall[];
+  readonly world: World;
+  close(): Promise<void>;
+}
+
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+
+const koreError = (status: number, msg: string, code: number = status): Answer => ({ status, body: { errors: [{ msg, code }] } });
+const TREND_PATH = /^\/api\/public\/bot\/([^/]+)\/(v2\/)?userEngagementTrend$/;
+const TYPES: Record<string, TypeFilter> = { all: 'all', interactive: 'interactive', 'non interactive': 'non interactive' };
+const STATUSES: Record<string, StatusFilter> = { all: 'all', active: 'active', closed: 'closed' };
+const MAX_DAYS = 366;
+
+export function createEmulatorHandler(options: EmulatorOptions, world: World, calls: RecordedCall[]) {
+  const now = options.now ?? Date.now;
+  const limits = options.rateLimit ?? { perMinute: 60, perHour: 1800 };
+  const accepted = new Map<string, number[]>(); // bot → times of accepted calls in the last hour
+  const usedJti = new Map<string, number>(); // jti → exp (ms), pruned as they expire
+
+  function authenticate(token: string | undefined, botId: string): Answer | undefined {
+    const decoded = token ? jwt.decode(token, { complete: true }) : null;
+    if (!decoded || typeof decoded.payload !== 'object' || decoded.header.alg !== 'HS256') return koreError(401, 'Invalid JWT token', 4002);
+    const app = options.apps.find((a) => a.clientId === (decoded.payload as JwtPayload).appId);
+    if (!app) return koreError(401, 'Invalid SDK credentials', 4002);
+    let payload: JwtPayload;
+    try {
+      payload = jwt.verify(token as string, app.clientSecret, { algorithms: ['HS256'], clockTimestamp: Math.floor(now() / 1000) }) as JwtPayload;
+    } catch {
+      return koreError(401, 'Invalid JWT token', 4002);
+    }
+    if (payload.jti !== undefined) {
+      if (payload.exp === undefined || payload.iat === undefined || payload.exp - payload.iat > 3600) return koreError(401, 'Invalid JWT token', 4002);
+      for (const [id, exp] of usedJti) if (exp < now()) usedJti.delete(id);
+      if (usedJti.has(payload.jti)) return koreError(401, 'error verifying the jwt: possibly a replay');
+      usedJti.set(payload.jti, payload.exp * 1000);
+    }
+    if (!world.has(botId)) return koreError(400, 'Invalid StreamId');
+    if (app.bots !== '*' && !app.bots.includes(botId)) return koreError(401, 'Permission denied. Scope is incorrect!', 4002);
+    return undefined;
+  }
+
+  function rateLimited(botId: string): Answer | undefined {
+    const t = now();
+    const times = (accepted.get(botId) ?? []).filter((at) => at > t - 3_600_000);
+    accepted.set(botId, times);
+    const lastMinute = times.filter((at) => at > t - 60_000);
+    const wait = (oldest: number, windowMs: number) => String(Math.max(1, Math.ceil((oldest + windowMs - t) / 1000)));
+    if (lastMinute.length >= limits.perMinute) {
+      return { ...koreError(429, "You've exceeded the per-minute rate limit for this API. Please try again later."), headers: { 'retry-after': wait(lastMinute[0], 60_000) } };
+    }
+    if (times.length >= limits.perHour) {
+      return { ...koreError(429, "You've exceeded the hourly rate limit for this API. Please try again later."), headers: { 'retry-after': wait(times[0], 3_600_000) } };
+    }
+    times.push(t);
+    return undefined;
+  }
+
+  function parseQuery(version: 'v1' | 'v2', q: URLSearchParams): MetricsQuery | Answer {
+    const startDay = parseIsoDate(q.get('start_date') ?? '');
+    const endDay = parseIsoDate(q.get('end_date') ?? '');
+    if (startDay === null || endDay === null || startDay > endDay) return koreError(400, 'Invalid date range');
+    if (endDay - startDay + 1 > MAX_DAYS) return koreError(412, 'Validation errors/ Invalid arguments');
+    const aggregation = (q.get('aggregation_type') ?? 'hourly').toLowerCase();
+    if (aggregation !== 'daily' && aggregation !== 'hourly') return koreError(412, 'Validation errors/ Invalid arguments');
+    const type = TYPES[(q.get('conversationType') ?? 'All').toLowerCase()];
+    const status = STATUSES[(q.get('conversationStatus') ?? 'All').toLowerCase()];
+    const zoneName = version === 'v1' ? (options.v1TimeZone ?? 'UTC') : (q.get('timeZoneOffset') ?? options.v2DefaultTimeZone ?? 'Asia/Kolkata');
+    const timeZone = canonicalTimeZone(zoneName);
+    if (!type || !status || !timeZone) return koreError(412, 'Validation errors/ Invalid arguments');
+    const channel = q.get('channels');
+    return { startDay, endDay, timeZone, channel: channel && channel.toLowerCase() !== 'all' ? channel : null, type, status, hourly: aggregation === 'hourly' };
+  }
+
+  function answer(req: http.IncomingMessage): Answer & { version: RecordedCall['version']; botId: string | null } {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const route = TREND_PATH.exec(url.pathname);
+    if (!route) return { ...koreError(404, 'Not Found'), version: null, botId: null };
+    const version = route[2] ? 'v2' : 'v1';
+    let botId: string;
+    try {
+      botId = decodeURIComponent(route[1]);
+    } catch {
+      return { ...koreError(400, 'Invalid StreamId'), version, botId: null };
+    }
+    const tag = { version, botId } as const;
+    if (req.method !== 'POST') return { ...koreError(405, 'Method Not Allowed'), ...tag };
+    const header = req.headers.auth;
+    const denied = authenticate(Array.isArray(header) ? header[0] : header, botId) ?? rateLimited(botId);
+    if (denied) return { ...denied, ...tag };
+    const query = parseQuery(version, url.searchParams);
+    if ('body' in query) return { ...query, ...tag };
+    const events = world.events(botId, now()) as NonNullable<ReturnType<World['events']>>;
+    const metrics = computeMetrics(events, query, now());
+    return { status: 200, body: version === 'v2' ? v2Body(query, metrics) : v1Body(query, metrics), ...tag };
+  }
+
+  return (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (req.method === 'GET' && req.url === '/emulator/bots') {
+      send(res, { status: 200, body: world.profiles().map(({ id, name, channels }) => ({ id, name, channels: channels.map(([c]) => c) })) });
+      return;
+    }
+    req.resume(); // bodies are ignored, as Kore ignores them
+    req.on('end', () => {
+      const a = answer(req);
+      const url = new URL(req.url ?? '/', 'http://emulator');
+      calls.push({
+        at: now(),
+        method: req.method ?? '',
+        path: url.pathname,
+        version: a.version,
+        botId: a.botId,
+        query: Object.fromEntries(url.searchParams),
+        status: a.status,
+      });
+      send(res, a);
+    });
+  };
+}
+
+function send(res: http.ServerResponse, a: Answer): void {
+  const body = JSON.stringify(a.body);
+  res.writeHead(a.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...a.headers });
+  res.end(body);
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function hourRow(day: number, hours: Counts[], offset: number, pick: (c: Counts) => number): Record<string, string | number> {
+  const row: Record<string, string | number> = { date: koreDate(day) };
+  HOUR_KEYS.forEach((key, h) => (row[key] = pick(hours[offset + h])));
+  return row;
+}
+
+function v2Body(q: MetricsQuery, m: Metrics) {
+  const dayCount = q.endDay - q.startDay + 1;
+  const trend = (pick: (c: Counts) => number) => ({
+    dataPoints: m.days.map((c, d) =>
+      m.hours ? hourRow(q.startDay + d, m.hours, d * 24, pick) : { date: koreDate(q.startDay + d), users: pick(c) },
+    ),
+  });
+  return {
+    summary: {
+      uniqueUsers: m.summary.unique,
+      newUsers: m.summary.new,
+      returningUsers: m.summary.returning,
+      avgUniqueUsersPerDay: round2(m.summary.unique / dayCount),
+      avgNewUsersPerDay: round2(m.summary.new / dayCount),
+      avgReturningUsersPerDay: round2(m.summary.returning / dayCount),
+    },
+    uniqueUsersTrend: trend((c) => c.unique),
+    newUsersTrend: trend((c) => c.new),
+    returningUsersTrend: trend((c) => c.returning),
+    filters: {
+      start: koreDate(q.startDay),
+      end: koreDate(q.endDay),
+      conversationType: q.type,
+      conversationStatus: q.status,
+      aggregationType: q.hourly ? 'hourly' : 'daily',
+      dataPointsCount: dayCount,
+    },
+  };
+}
+
+/** v1 leaves days without users out (its documented sample is gappy), so clients must zero-fill. */
+function v1Body(q: MetricsQuery, m: Metrics) {
+  const results = m.days.flatMap((c, d) => {
+    if (c.unique === 0) return [];
+    return [m.hours ? hourRow(q.startDay + d, m.hours, d * 24, (h) => h.unique) : { date: koreDate(q.startDay + d), users: c.unique }];
+  });
+  return { results, totalResults: results.length };
+}
+
+export async function startEmulator(options: EmulatorOptions, port = 0, host = '127.0.0.1'): Promise<Emulator> {
+  const world = new World(options.bots);
+  const calls: RecordedCall[] = [];
+  const server = http.createServer(createEmulatorHandler(options, world, calls));
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const { port: actual } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${actual}`,
+    calls,
+    world,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

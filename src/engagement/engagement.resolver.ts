@@ -1,0 +1,105 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { isoDate } from '../dates';
+import { ErrorCode, EngagementError, UpstreamUnsupportedError } from '../errors';
+import { DateRangeInput, EngagementFilters } from './engagement.args';
+import { DataPoint, EngagementSeries, EngagementSummary, EngagementTrend, HourlyBucket } from './engagement.type';
+import { validateTrendArgs } from './engagement.validate';
+import type { HourlyBucket as HourlyBucketModel, Series, Summary } from './model';
+import { selectsField } from './selection';
+
+/** Resolves one engagement question for a bot: shared by Query.engagementTrend and (later) Bot.engagementTrend. */
+export function resolveTrend(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  botId: string,
+  range: DateRangeInput,
+  filters: EngagementFilters | null | undefined,
+): EngagementTrend {
+  const { config } = ctx;
+  const query = validateTrendArgs(config.kore.apiVersion, botId, range, filters, selectsField(info, 'hourly'), { ...config, v1TimeZone: config.kore.v1TimeZone }, ctx.now());
+  return {
+    botId,
+    range: { start: isoDate(query.startDay), end: isoDate(query.endDay), days: query.endDay - query.startDay + 1 },
+    query,
+  };
+}
+
+/** Only v1 answers leave counts out (the v2 mapper insists on them), so a null here means v1. */
+const unsupported = (what: string) => new UpstreamUnsupportedError(what, 'v1');
+
+@Resolver(() => EngagementTrend)
+export class EngagementTrendResolver {
+  @Query(() => EngagementTrend, {
+    description:
+      "A bot's unique, new and returning users over a range of days: summary, daily series and hourly buckets. " +
+      'Each distinct (bot, range, filters, granularity) costs one Kore.ai call; fields that share one are answered together.',
+  })
+  engagementTrend(
+    @Arg('botId', () => ID, { description: 'The Kore.ai bot (stream) id, for example `st-demo-retail`.' }) botId: string,
+    @Arg('range', () => DateRangeInput, { description: 'Inclusive range of days (at most 90, or 31 when `hourly` is selected; configurable).' })
+    range: DateRangeInput,
+    @Arg('filters', () => EngagementFilters, { nullable: true, description: 'Channel, conversation filters and time zone.' })
+    filters: EngagementFilters | null | undefined,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): EngagementTrend {
+    return resolveTrend(ctx, info, botId, range, filters);
+  }
+
+  @FieldResolver(() => EngagementSummary, {
+    nullable: true,
+    description: 'Totals for the range. Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1, which has no summary.',
+  })
+  async summary(@Root() trend: EngagementTrend, @Ctx() ctx: Context): Promise<Summary> {
+    if (trend.query.version === 'v1') throw unsupported('a summary');
+    const data = await ctx.loaders.trend.load({ query: trend.query, need: 'summary' });
+    if (!data.summary) throw unsupported('a summary');
+    return data.summary;
+  }
+
+  @FieldResolver(() => EngagementSeries, { description: 'Daily series: one point per day of the range, in order.' })
+  async series(@Root() trend: EngagementTrend, @Ctx() ctx: Context): Promise<Series> {
+    const data = await ctx.loaders.trend.load({ query: trend.query, need: 'daily' });
+    if (!data.series) throw new EngagementError(ErrorCode.INTERNAL_SERVER_ERROR, 'daily call without a series');
+    return data.series;
+  }
+
+  @FieldResolver(() => [HourlyBucket], { description: '24 buckets per day of the range (hours 0–23 in the requested time zone), in order.' })
+  async hourly(@Root() trend: EngagementTrend, @Ctx() ctx: Context): Promise<readonly HourlyBucketModel[]> {
+    const data = await ctx.loaders.trend.load({ query: trend.query, need: 'hourly' });
+    if (!data.hourly) throw new EngagementError(ErrorCode.INTERNAL_SERVER_ERROR, 'hourly call without buckets');
+    return data.hourly;
+  }
+}
+
+@Resolver(() => EngagementSeries)
+export class EngagementSeriesResolver {
+  @FieldResolver(() => [DataPoint], { nullable: true, description: 'New users per day. Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.' })
+  newUsers(@Root() series: Series): readonly DataPoint[] {
+    if (!series.newUsers) throw unsupported('daily new users');
+    return series.newUsers;
+  }
+
+  @FieldResolver(() => [DataPoint], { nullable: true, description: 'Returning users per day (unique − new). Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.' })
+  returningUsers(@Root() series: Series): readonly DataPoint[] {
+    if (!series.returningUsers) throw unsupported('daily returning users');
+    return series.returningUsers;
+  }
+}
+
+@Resolver(() => HourlyBucket)
+export class HourlyBucketResolver {
+  @FieldResolver(() => Int, { nullable: true, description: 'Users whose first interaction ever is in this hour. Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.' })
+  newUsers(@Root() bucket: HourlyBucketModel): number {
+    if (bucket.newUsers === null) throw unsupported('hourly new users');
+    return bucket.newUsers;
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Users in this hour first seen before it (unique − new). Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.' })
+  returningUsers(@Root() bucket: HourlyBucketModel): number {
+    if (bucket.returningUsers === null) throw unsupported('hourly returning users');
+    return bucket.returningUsers;
+  }
+}

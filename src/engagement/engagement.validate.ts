@@ -1,0 +1,70 @@
+import { canonicalTimeZone, isoDate, parseIsoDate, todayIn } from '../dates';
+import { BadUserInputError, UpstreamUnsupportedError } from '../errors';
+import type { ApiVersion, TrendQuery } from './model';
+import type { DateRangeInput, EngagementFilters } from './engagement.args';
+import { ConversationStatus, ConversationType } from './engagement.args';
+
+export interface ValidationLimits {
+  readonly maxRangeDaysDaily: number;
+  readonly maxRangeDaysHourly: number;
+  /** Zone v1 aggregates in; only consulted for v1. */
+  readonly v1TimeZone: string;
+}
+
+export const BOT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const CHANNEL = /^[A-Za-z0-9]{1,32}$/;
+const EARLIEST_DAY = parseIsoDate('2000-01-01') as number;
+
+const shown = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+/**
+ * Every argument of an engagement question, checked before anything is asked upstream.
+ * Returns the canonical question (day numbers, canonical zone name) that loaders and caches key on.
+ */
+export function validateTrendArgs(
+  version: ApiVersion,
+  botId: string,
+  range: DateRangeInput,
+  filters: EngagementFilters | null | undefined,
+  hourlyAsked: boolean,
+  limits: ValidationLimits,
+  now: number,
+): TrendQuery {
+  if (!BOT_ID.test(botId)) throw new BadUserInputError('botId', `must be 1–64 letters, digits, "-" or "_", got ${shown(botId)}`);
+
+  const zoneName = filters?.timeZone ?? 'UTC';
+  const timeZone = canonicalTimeZone(zoneName);
+  if (!timeZone) throw new BadUserInputError('filters.timeZone', `must be an IANA time zone name such as "Europe/Berlin" or "UTC", got ${shown(zoneName)}`);
+
+  const channel = filters?.channel ?? null;
+  if (channel !== null && !CHANNEL.test(channel)) {
+    throw new BadUserInputError('filters.channel', `must be one channel code of letters and digits (such as "rtm"), got ${shown(channel)}`);
+  }
+
+  const startDay = parseIsoDate(range.start);
+  const endDay = parseIsoDate(range.end);
+  if (startDay === null) throw new BadUserInputError('range.start', `must be a real date as YYYY-MM-DD, got ${shown(range.start)}`);
+  if (endDay === null) throw new BadUserInputError('range.end', `must be a real date as YYYY-MM-DD, got ${shown(range.end)}`);
+  if (startDay < EARLIEST_DAY) throw new BadUserInputError('range.start', 'must not be before 2000-01-01');
+  if (startDay > endDay) throw new BadUserInputError('range', `start (${range.start}) must not be after end (${range.end})`);
+  const today = todayIn(timeZone, now);
+  if (startDay > today) throw new BadUserInputError('range.start', `must not be after today (${isoDate(today)} in ${timeZone})`);
+  const days = endDay - startDay + 1;
+  const cap = hourlyAsked ? limits.maxRangeDaysHourly : limits.maxRangeDaysDaily;
+  if (days > cap) {
+    throw new BadUserInputError(
+      'range',
+      `spans ${days} days; at most ${cap} days are allowed${hourlyAsked ? ' when `hourly` is selected' : ''}`,
+    );
+  }
+
+  const conversationType = filters?.conversationType ?? ConversationType.ALL;
+  const conversationStatus = filters?.conversationStatus ?? ConversationStatus.ALL;
+  if (version === 'v1') {
+    if (conversationType !== ConversationType.ALL || conversationStatus !== ConversationStatus.ALL) {
+      throw new UpstreamUnsupportedError('conversation type or status filters', 'v1');
+    }
+    if (timeZone !== limits.v1TimeZone) throw new UpstreamUnsupportedError(`time zones other than ${limits.v1TimeZone}`, 'v1');
+  }
+  return { version, botId, startDay, endDay, channel, conversationType, conversationStatus, timeZone };
+}

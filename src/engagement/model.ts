@@ -1,0 +1,75 @@
+/**
+ * The normalized engagement data every layer shares: what the mapper produces from either upstream
+ * version, what the loaders cache and what the GraphQL types serve. Dates are ISO `YYYY-MM-DD`.
+ * `null` for a series or count means "this upstream answer does not carry it" (v1, or a v2 answer
+ * that left a trend out); the GraphQL layer turns that into a field error, never a zero.
+ */
+
+export type ApiVersion = 'v1' | 'v2';
+export type Granularity = 'daily' | 'hourly';
+export type ConversationTypeValue = 'ALL' | 'INTERACTIVE' | 'NON_INTERACTIVE';
+export type ConversationStatusValue = 'ALL' | 'ACTIVE' | 'CLOSED';
+
+export interface DataPoint {
+  readonly date: string;
+  readonly users: number;
+}
+
+export interface Summary {
+  readonly uniqueUsers: number;
+  readonly newUsers: number;
+  readonly returningUsers: number;
+  readonly avgUniqueUsersPerDay: number;
+  readonly avgNewUsersPerDay: number;
+  readonly avgReturningUsersPerDay: number;
+}
+
+export interface Series {
+  readonly uniqueUsers: readonly DataPoint[];
+  readonly newUsers: readonly DataPoint[] | null;
+  readonly returningUsers: readonly DataPoint[] | null;
+}
+
+export interface HourlyBucket {
+  readonly date: string;
+  readonly hour: number;
+  readonly uniqueUsers: number;
+  readonly newUsers: number | null;
+  readonly returningUsers: number | null;
+}
+
+/** What one upstream call yields. Daily calls fill `series`, hourly calls fill `hourly`. */
+export interface TrendData {
+  readonly version: ApiVersion;
+  readonly summary: Summary | null;
+  readonly series?: Series;
+  readonly hourly?: readonly HourlyBucket[];
+}
+
+/** Everything that identifies one engagement question, except its granularity. */
+export interface TrendQuery {
+  readonly version: ApiVersion;
+  readonly botId: string;
+  /** Inclusive calendar days, as day numbers (days since 1970-01-01). */
+  readonly startDay: number;
+  readonly endDay: number;
+  readonly channel: string | null;
+  readonly conversationType: ConversationTypeValue;
+  readonly conversationStatus: ConversationStatusValue;
+  /** Canonical IANA name. */
+  readonly timeZone: string;
+}
+
+/** One upstream call: the canonical request DataLoader and every cache key on. */
+export interface UpstreamRequest extends TrendQuery {
+  readonly granularity: Granularity;
+}
+
+/** Validated values never contain `|`, so this key is unambiguous. */
+export function queryKey(q: TrendQuery): string {
+  return [q.version, q.botId, q.startDay, q.endDay, q.channel ?? '*', q.conversationType, q.conversationStatus, q.timeZone].join('|');
+}
+
+export function requestKey(r: UpstreamRequest): string {
+  return `${r.granularity}|${queryKey(r)}`;
+}

@@ -1,0 +1,133 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+
+/**
+ * Every `extensions.code` this API sends, in one place. Clients switch on these: never rename one.
+ * Apollo Server's own codes (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_REQUEST, …) pass through as they are.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UPSTREAM_UNSUPPORTED: 'UPSTREAM_UNSUPPORTED',
+  UPSTREAM_UNAUTHENTICATED: 'UPSTREAM_UNAUTHENTICATED',
+  UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export type UpstreamErrorCode = Extract<
+  ErrorCode,
+  | 'UPSTREAM_UNAUTHENTICATED'
+  | 'UPSTREAM_REJECTED'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_BAD_RESPONSE'
+  | 'RATE_LIMITED'
+>;
+
+/** A deliberate error: its message and extensions are written for clients and are sent as they are. */
+export class EngagementError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(message, { extensions: { ...extensions, code } });
+    this.name = 'EngagementError';
+  }
+}
+
+/** Bad arguments. `argument` is the path of the offending argument, e.g. `range.end` or `filters.timeZone`. */
+export class BadUserInputError extends EngagementError {
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
+    super(ErrorCode.BAD_USER_INPUT, `Invalid argument ${argument}: ${message}`, { argument });
+    this.name = 'BadUserInputError';
+  }
+}
+
+export class UpstreamUnsupportedError extends EngagementError {
+  constructor(what: string, version: string) {
+    super(ErrorCode.UPSTREAM_UNSUPPORTED, `The configured Kore.ai API (${version}) does not provide ${what}.`, {
+      apiVersion: version,
+    });
+    this.name = 'UpstreamUnsupportedError';
+  }
+}
+
+/**
+ * A failed upstream call, already mapped (see upstream/errors.ts). The message is ours, never the
+ * upstream's; `status` is kept for logs only and is not sent.
+ */
+export class UpstreamError extends EngagementError {
+  constructor(
+    code: UpstreamErrorCode,
+    message: string,
+    readonly status: number | undefined,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(code, message, extensions);
+    this.name = 'UpstreamError';
+  }
+}
+
+export interface ErrorLogger {
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+/**
+ * Apollo Server's formatError: keep deliberate errors, mask everything unexpected as
+ * INTERNAL_SERVER_ERROR (logging the original with the request id the client is told), never send
+ * stack traces. Variable-coercion and Date-literal errors become BAD_USER_INPUT with the argument.
+ */
+export function createFormatError(log: ErrorLogger, exposeStack: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const { stacktrace, ...extensions } = formatted.extensions ?? {};
+    const withExtensions = (ext: Record<string, unknown>): GraphQLFormattedError => ({
+      ...formatted,
+      extensions: exposeStack && stacktrace ? { ...ext, stacktrace } : ext,
+    });
+
+    if (original instanceof EngagementError) return withExtensions(extensions);
+    const dateError = findCause(original, BadUserInputError);
+    if (dateError) return withExtensions({ ...extensions, code: ErrorCode.BAD_USER_INPUT, argument: dateError.argument });
+    if (original instanceof GraphQLError && !original.originalError) return withExtensions(extensions); // parse/validation
+    if (typeof extensions.code === 'string' && extensions.code !== ErrorCode.INTERNAL_SERVER_ERROR && !isResolverCrash(error)) {
+      return withExtensions(extensions); // Apollo Server's own request errors (BAD_REQUEST, PERSISTED_QUERY_*, …)
+    }
+    const requestId = currentRequestId(error);
+    log.error({ err: original, requestId, path: formatted.path }, 'unexpected error masked');
+    return {
+      message: 'Internal server error' + (requestId ? ` (request id ${requestId})` : ''),
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },
+    };
+  };
+}
+
+function findCause<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof type) return e;
+    e = (e as { originalError?: unknown }).originalError;
+  }
+  return undefined;
+}
+
+function isResolverCrash(error: unknown): boolean {
+  return error instanceof GraphQLError && error.originalError !== undefined && !(error.originalError instanceof GraphQLError);
+}
+
+/** The request id is attached to resolver errors by the error-tagging plugin in server.ts. */
+export const REQUEST_ID = Symbol('engagementGraph.requestId');
+
+function currentRequestId(error: unknown): string | undefined {
+  const tagged = (error as { [REQUEST_ID]?: string } | null)?.[REQUEST_ID];
+  return typeof tagged === 'string' ? tagged : undefined;
+}

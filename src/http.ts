@@ -1,0 +1,115 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
+import type { Context } from './context';
+
+/**
+ * A small node:http integration for Apollo Server 5: routing, a capped body reader and the
+ * hand-off to `executeHTTPGraphQLRequest`. No web framework: every request walks only this file.
+ */
+
+export interface HttpDeps {
+  readonly apollo: ApolloServer<Context>;
+  readonly maxBodyBytes: number;
+  readonly requestIdOf: (req: IncomingMessage) => string;
+  readonly contextFor: (req: IncomingMessage, requestId: string) => Promise<Context>;
+  /** Extra GET routes (health, later metrics); answer true when handled. */
+  readonly routes: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>>;
+  readonly onError: (error: unknown) => void;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) return Promise.reject(new BodyTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLarge());
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+
+async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLResponse, requestId: string): Promise<void> {
+  const headers: Record<string, string> = { 'x-request-id': requestId };
+  for (const [key, value] of response.headers) headers[key] = value;
+  if (response.body.kind === 'complete') {
+    headers['content-length'] = String(Buffer.byteLength(response.body.string));
+    res.writeHead(response.status ?? 200, headers);
+    res.end(response.body.string);
+    return;
+  }
+  res.writeHead(response.status ?? 200, headers);
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+export function createHttpHandler(deps: HttpDeps) {
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const requestId = deps.requestIdOf(req);
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown;
+    if (req.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req, deps.maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          sendJson(res, 413, errorBody(`Request body is larger than ${deps.maxBodyBytes} bytes.`, 'PAYLOAD_TOO_LARGE'), { 'x-request-id': requestId, connection: 'close' });
+          return;
+        }
+        throw error;
+      }
+      const type = headers.get('content-type') ?? '';
+      if (/^application\/(graphql-response\+)?json\b|^application\/[\w.+-]*\+json\b/i.test(type) && text !== '') {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          sendJson(res, 400, errorBody('The request body is not valid JSON.', 'BAD_REQUEST'), { 'x-request-id': requestId });
+          return;
+        }
+      } else body = text;
+    }
+    const response = await deps.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: url.search, body },
+      context: () => deps.contextFor(req, requestId),
+    });
+    await writeGraphQLResponse(res, response, requestId);
+  }
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const handle = async () => {
+      if (url.pathname === '/graphql') return graphql(req, res, url);
+      const route = deps.routes[url.pathname];
+      if (route && (req.method === 'GET' || req.method === 'HEAD')) return route(req, res);
+      sendJson(res, 404, { error: 'not found', graphql: '/graphql' });
+    };
+    handle().catch((error: unknown) => {
+      deps.onError(error);
+      if (!res.headersSent) sendJson(res, 500, errorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
+      else res.destroy();
+    });
+  };
+}
+
+export { sendJson };

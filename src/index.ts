@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig } from './config';
+import { startEmulator } from './emulator/emulator.server';
+import { DEMO_BOTS } from './emulator/world';
+import { createLogger } from './logger';
+import { createServer } from './server';
+import { createKoreClient } from './upstream/kore-client';
+
+/** Process entry: configuration, the built-in upstream when no Kore.ai host is set, the server. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`engagement-graph: configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+
+  let host = config.kore.host;
+  if (!host) {
+    const emulator = await startEmulator(
+      { apps: [{ clientId: config.kore.clientId, clientSecret: config.kore.clientSecret, bots: '*' }], v1TimeZone: config.kore.v1TimeZone },
+      config.emulatorPort,
+    );
+    host = emulator.url;
+    log.info(
+      { upstream: host, demoBots: DEMO_BOTS.map((b) => b.id) },
+      `KORE_HOST is not set: serving the built-in Kore-compatible upstream at ${host} (demo bots: ${DEMO_BOTS.map((b) => b.id).join(', ')})`,
+    );
+  }
+
+  const client = createKoreClient({ ...config.kore, host }, log.child({ component: 'upstream' }));
+  const server = await createServer({ config, client, log });
+  await new Promise<void>((resolve) => server.httpServer.listen(config.port, config.host, resolve));
+  const { port } = server.httpServer.address() as AddressInfo;
+  log.info({ port, apiVersion: config.kore.apiVersion }, `Engagement Graph ready at http://localhost:${port}/graphql`);
+
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`engagement-graph: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

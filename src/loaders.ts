@@ -1,0 +1,76 @@
+import DataLoader from 'dataloader';
+import { queryKey, requestKey, type Granularity, type TrendData, type TrendQuery, type UpstreamRequest } from './engagement/model';
+import type { KoreClient } from './upstream/kore-client';
+
+/**
+ * Per-request loaders: the fewest upstream calls for what an operation selects.
+ *
+ * Resolvers ask for a *need* (summary, daily series, hourly buckets) of a question. One batch sees
+ * every need of the operation's current level, so the plan per question is: hourly needs → one
+ * hourly call; daily needs → one daily call; a summary rides on whichever call is made anyway
+ * (both answers carry it) and costs one daily call only when asked alone. Distinct upstream calls
+ * run with bounded concurrency; equal ones are made once per request (`calls` below), even across
+ * batches.
+ */
+
+export type Need = 'summary' | 'daily' | 'hourly';
+
+export interface TrendLoad {
+  readonly query: TrendQuery;
+  readonly need: Need;
+}
+
+export interface Loaders {
+  readonly trend: DataLoader<TrendLoad, TrendData, string>;
+}
+
+export interface LoaderOptions {
+  /** Most upstream calls one request has in flight at once. */
+  readonly maxConcurrency: number;
+}
+
+/** Runs tasks with at most `limit` in flight, in the order given. */
+export function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    active--;
+    waiting.shift()?.();
+  };
+  return (task) =>
+    new Promise((resolve, reject) => {
+      const run = () => {
+        active++;
+        task().then(resolve, reject).finally(release);
+      };
+      if (active < limit) run();
+      else waiting.push(run);
+    });
+}
+
+export function createLoaders(client: KoreClient, options: LoaderOptions): Loaders {
+  const limit = createLimiter(options.maxConcurrency);
+  const calls = new Map<string, Promise<TrendData>>();
+
+  const fetchOnce = (query: TrendQuery, granularity: Granularity): Promise<TrendData> => {
+    const req: UpstreamRequest = { ...query, granularity };
+    const key = requestKey(req);
+    let call = calls.get(key);
+    if (!call) calls.set(key, (call = limit(() => client.fetchTrend(req))));
+    return call;
+  };
+
+  const batch = async (loads: readonly TrendLoad[]): Promise<Array<TrendData | Error>> => {
+    const hourlyAsked = new Set(loads.filter((l) => l.need === 'hourly').map((l) => queryKey(l.query)));
+    const results = loads.map(({ query, need }) => {
+      const rideOnHourly = need === 'summary' && hourlyAsked.has(queryKey(query));
+      const granularity: Granularity = need === 'hourly' || rideOnHourly ? 'hourly' : 'daily';
+      return fetchOnce(query, granularity);
+    });
+    return Promise.all(results.map((p) => p.catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+  };
+
+  return {
+    trend: new DataLoader(batch, { cacheKeyFn: ({ query, need }) => `${need}|${queryKey(query)}` }),
+  };
+}

@@ -1,0 +1,90 @@
+import http from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from './config';
+import { createContext, requestIdOf, type Context } from './context';
+import { createFormatError, REQUEST_ID } from './errors';
+import { createHttpHandler, sendJson } from './http';
+import type { Logger } from './logger';
+import { buildEngagementSchema } from './schema';
+import type { KoreClient } from './upstream/kore-client';
+
+export interface ServerDeps {
+  readonly config: Config;
+  readonly client: KoreClient;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+export interface EngagementServer {
+  readonly httpServer: http.Server;
+  readonly apollo: ApolloServer<Context>;
+  readonly schema: GraphQLSchema;
+  /** Stop Apollo and close the HTTP server (and its idle keep-alive sockets). */
+  stop(): Promise<void>;
+}
+
+/** Tags every error of a request with its request id, so a masked error names the id to look up in the log. */
+const requestIdOnErrors: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ contextValue, errors }) {
+        for (const error of errors) Object.assign(error, { [REQUEST_ID]: contextValue?.requestId });
+      },
+    };
+  },
+};
+
+/** Builds the schema, Apollo Server and HTTP handler. Never listens: the caller (index.ts, tests) does. */
+export async function createServer(deps: ServerDeps): Promise<EngagementServer> {
+  const { config, log } = deps;
+  const now = deps.now ?? Date.now;
+  const schema = await buildEngagementSchema();
+  const development = config.env !== 'production';
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: createFormatError(log, development),
+    includeStacktraceInErrorResponses: development,
+    introspection: true,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    logger: log,
+    plugins: [
+      requestIdOnErrors,
+      development
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false, includeCookies: false })
+        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+    ],
+  });
+  await apollo.start();
+
+  const handler = createHttpHandler({
+    apollo,
+    maxBodyBytes: config.maxBodyBytes,
+    requestIdOf,
+    contextFor: async (_req, requestId) => createContext({ config, client: deps.client, log, now }, requestId),
+    routes: {
+      '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    },
+    onError: (error) => log.error({ err: error }, 'request failed outside GraphQL'),
+  });
+  const httpServer = http.createServer(handler);
+  httpServer.keepAliveTimeout = 65_000; // outlive typical load-balancer idle timeouts
+
+  return {
+    httpServer,
+    apollo,
+    schema,
+    async stop() {
+      await apollo.stop();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeIdleConnections();
+      });
+    },
+  };
+}

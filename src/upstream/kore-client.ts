@@ -1,0 +1,131 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import { isoDate } from '../dates';
+import { MalformedBodyError, mapTrend } from '../engagement/engagement.mapper';
+import type { TrendData, UpstreamRequest } from '../engagement/model';
+import { UpstreamError } from '../errors';
+import { mintUpstreamToken } from './jwt';
+import { upstreamErrorFrom, type UpstreamFailure } from './errors';
+
+export interface KoreClientOptions {
+  readonly host: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly timeoutMs: number;
+  readonly tokenTtlSeconds: number;
+  /** Largest body read from Kore; a 31-day hourly v2 answer is ~60 KB. */
+  readonly maxBodyBytes?: number;
+}
+
+export interface UpstreamLog {
+  debug(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+/** What the rest of the service needs from Kore.ai: one engagement question, answered and normalized. */
+export interface KoreClient {
+  fetchTrend(req: UpstreamRequest): Promise<TrendData>;
+}
+
+const CONVERSATION_TYPE = { ALL: 'All', INTERACTIVE: 'Interactive', NON_INTERACTIVE: 'Non Interactive' } as const;
+const CONVERSATION_STATUS = { ALL: 'All', ACTIVE: 'Active', CLOSED: 'Closed' } as const;
+
+/** Path for a request; the bot id is validated upstream of here and encoded again regardless. */
+export function trendPath(req: UpstreamRequest): string {
+  const bot = encodeURIComponent(req.botId);
+  return req.version === 'v2' ? `/api/public/bot/${bot}/v2/userEngagementTrend` : `/api/public/bot/${bot}/userEngagementTrend`;
+}
+
+/** Query string in Kore's spellings (v1 capitalizes aggregation types; v2 takes filters and a zone). */
+export function trendQuery(req: UpstreamRequest): string {
+  const params: Array<[string, string]> =
+    req.version === 'v2'
+      ? [
+          ['aggregation_type', req.granularity],
+          ['start_date', isoDate(req.startDay)],
+          ['end_date', isoDate(req.endDay)],
+          ['conversationType', CONVERSATION_TYPE[req.conversationType]],
+          ['conversationStatus', CONVERSATION_STATUS[req.conversationStatus]],
+          ['timeZoneOffset', req.timeZone],
+        ]
+      : [
+          ['aggregation_type', req.granularity === 'daily' ? 'Daily' : 'Hourly'],
+          ['start_date', isoDate(req.startDay)],
+          ['end_date', isoDate(req.endDay)],
+        ];
+  if (req.channel) params.push(['channels', req.channel]);
+  // encodeURIComponent, not URLSearchParams: spaces go as %20 ("Non%20Interactive"), `/` as %2F.
+  return params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+}
+
+export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): KoreClient {
+  const api: AxiosInstance = axios.create({
+    baseURL: options.host,
+    timeout: options.timeoutMs,
+    maxRedirects: 0, // a redirect would carry the `auth` token to another origin
+    maxContentLength: options.maxBodyBytes ?? 5_000_000,
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data], // parse ourselves: HTML and junk must not throw inside axios
+    validateStatus: () => true,
+    httpAgent: new http.Agent({ keepAlive: true }),
+    httpsAgent: new https.Agent({ keepAlive: true }),
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+  });
+
+  async function send(req: UpstreamRequest): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
+    const token = mintUpstreamToken(options.clientId, options.clientSecret, options.tokenTtlSeconds);
+    const res = await api.request<string>({
+      method: 'POST',
+      url: `${trendPath(req)}?${trendQuery(req)}`,
+      data: req.version === 'v1' ? '{}' : undefined,
+      headers: { auth: token },
+      // `timeout` is an idle timer; the signal bounds the whole exchange, slow bodies included.
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    const retryAfter = res.headers['retry-after'];
+    return { status: res.status, body: typeof res.data === 'string' ? res.data : '', retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
+  }
+
+  function failureOf(error: unknown): UpstreamFailure {
+    if (isAxiosError(error)) {
+      if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT' || error.code === 'ERR_CANCELED') {
+        return { kind: 'timeout', timeoutMs: options.timeoutMs };
+      }
+      if (error.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(error.message)) return { kind: 'malformed', status: 200 };
+      return { kind: 'network', code: error.code };
+    }
+    return { kind: 'network', code: undefined };
+  }
+
+  return {
+    async fetchTrend(req) {
+      const started = Date.now();
+      let failure: UpstreamFailure;
+      try {
+        const res = await send(req);
+        if (res.status >= 200 && res.status < 300) {
+          try {
+            const data = mapTrend(JSON.parse(res.body), req);
+            log.debug({ botId: req.botId, version: req.version, granularity: req.granularity, status: res.status, ms: Date.now() - started }, 'upstream call');
+            return data;
+          } catch (error) {
+            if (!(error instanceof SyntaxError || error instanceof MalformedBodyError)) throw error;
+            log.warn({ botId: req.botId, where: error instanceof MalformedBodyError ? error.where : 'JSON' }, 'upstream body unreadable');
+            failure = { kind: 'malformed', status: res.status };
+          }
+        } else {
+          failure = { kind: 'response', ...res };
+        }
+      } catch (error) {
+        failure = failureOf(error);
+      }
+      const mapped: UpstreamError = upstreamErrorFrom(failure, req.botId);
+      log.warn(
+        { botId: req.botId, version: req.version, granularity: req.granularity, code: mapped.code, status: mapped.status, ms: Date.now() - started },
+        'upstream call failed',
+      );
+      throw mapped;
+    },
+  };
+}
