@@ -125,20 +125,22 @@ export function mapV2(body: unknown, req: UpstreamRequest): TrendData {
   const summary = summaryFrom(root.summary);
   const uniqueRows = v2Trend(root, 'uniqueUsersTrend');
   if (!uniqueRows) throw new MalformedBodyError('uniqueUsersTrend');
-  // Returning users can be derived (unique − new); new users cannot, so v2 must carry them.
   const newRows = v2Trend(root, 'newUsersTrend');
-  if (!newRows) throw new MalformedBodyError('newUsersTrend');
   const returningRows = v2Trend(root, 'returningUsersTrend');
 
   if (req.granularity === 'daily') {
+    // The documented daily sample shows only uniqueUsersTrend: a missing trend maps to null (a
+    // field error later), never to zeros. Returning users can be derived (unique − new) [doc].
     const uniqueUsers = dailyPoints(uniqueRows, 'uniqueUsersTrend.dataPoints', req);
-    const newUsers = dailyPoints(newRows, 'newUsersTrend.dataPoints', req);
+    const newUsers = newRows && dailyPoints(newRows, 'newUsersTrend.dataPoints', req);
     const returningUsers = returningRows
       ? dailyPoints(returningRows, 'returningUsersTrend.dataPoints', req)
-      : derive(uniqueUsers, newUsers, 'newUsersTrend.dataPoints');
+      : newUsers && derive(uniqueUsers, newUsers, 'newUsersTrend.dataPoints');
     const series: Series = { uniqueUsers, newUsers, returningUsers };
     return { version: 'v2', summary, series };
   }
+  // Hourly: the documented shape carries all three trends, and a bucket cannot say which is missing.
+  if (!newRows) throw new MalformedBodyError('newUsersTrend');
   const unique = hourlyCounts(uniqueRows, 'uniqueUsersTrend.dataPoints', req);
   const fresh = hourlyCounts(newRows, 'newUsersTrend.dataPoints', req);
   const returning = returningRows

@@ -6,7 +6,7 @@ import { ErrorCode, EngagementError, UpstreamUnsupportedError } from '../errors'
 import { DateRangeInput, EngagementFilters } from './engagement.args';
 import { DataPoint, EngagementSeries, EngagementSummary, EngagementTrend, HourlyBucket } from './engagement.type';
 import { validateTrendArgs } from './engagement.validate';
-import type { HourlyBucket as HourlyBucketModel, Series, Summary } from './model';
+import type { ApiVersion, HourlyBucket as HourlyBucketModel, Series, Summary } from './model';
 import { selectsField } from './selection';
 
 /** Resolves one engagement question for a bot: shared by Query.engagementTrend and (later) Bot.engagementTrend. */
@@ -26,8 +26,14 @@ export function resolveTrend(
   };
 }
 
-/** Only v1 answers leave counts out (the v2 mapper insists on them), so a null here means v1. */
+/** Only v1 answers leave hourly counts out (the v2 mapper insists on them), so a null bucket count means v1. */
 const unsupported = (what: string) => new UpstreamUnsupportedError(what, 'v1');
+
+/** A series the upstream left out: v1 cannot give it; a v2 answer without it is a bad answer. */
+const missingSeries = (what: string, version: ApiVersion) =>
+  version === 'v1' ? unsupported(what) : new EngagementError(ErrorCode.UPSTREAM_BAD_RESPONSE, `Kore.ai's answer did not include ${what}.`);
+
+type SeriesSource = Series & { readonly version: ApiVersion };
 
 @Resolver(() => EngagementTrend)
 export class EngagementTrendResolver {
@@ -60,16 +66,16 @@ export class EngagementTrendResolver {
   }
 
   @FieldResolver(() => EngagementSeries, { description: 'Daily series: one point per day of the range, in order.' })
-  async series(@Root() trend: EngagementTrend, @Ctx() ctx: Context): Promise<Series> {
+  async series(@Root() trend: EngagementTrend, @Ctx() ctx: Context): Promise<SeriesSource> {
     const data = await ctx.loaders.trend.load({ query: trend.query, need: 'daily' });
-    if (!data.series) throw new EngagementError(ErrorCode.INTERNAL_SERVER_ERROR, 'daily call without a series');
-    return data.series;
+    if (!data.series) throw new Error('a daily upstream answer without a series'); // mapper bug: masked
+    return { ...data.series, version: data.version };
   }
 
   @FieldResolver(() => [HourlyBucket], { description: '24 buckets per day of the range (hours 0–23 in the requested time zone), in order.' })
   async hourly(@Root() trend: EngagementTrend, @Ctx() ctx: Context): Promise<readonly HourlyBucketModel[]> {
     const data = await ctx.loaders.trend.load({ query: trend.query, need: 'hourly' });
-    if (!data.hourly) throw new EngagementError(ErrorCode.INTERNAL_SERVER_ERROR, 'hourly call without buckets');
+    if (!data.hourly) throw new Error('an hourly upstream answer without buckets'); // mapper bug: masked
     return data.hourly;
   }
 }
@@ -77,14 +83,14 @@ export class EngagementTrendResolver {
 @Resolver(() => EngagementSeries)
 export class EngagementSeriesResolver {
   @FieldResolver(() => [DataPoint], { nullable: true, description: 'New users per day. Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.' })
-  newUsers(@Root() series: Series): readonly DataPoint[] {
-    if (!series.newUsers) throw unsupported('daily new users');
+  newUsers(@Root() series: SeriesSource): readonly DataPoint[] {
+    if (!series.newUsers) throw missingSeries('daily new users', series.version);
     return series.newUsers;
   }
 
   @FieldResolver(() => [DataPoint], { nullable: true, description: 'Returning users per day (unique − new). Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.' })
-  returningUsers(@Root() series: Series): readonly DataPoint[] {
-    if (!series.returningUsers) throw unsupported('daily returning users');
+  returningUsers(@Root() series: SeriesSource): readonly DataPoint[] {
+    if (!series.returningUsers) throw missingSeries('daily returning users', series.version);
     return series.returningUsers;
   }
 }

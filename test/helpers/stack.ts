@@ -1,0 +1,105 @@
+import { Writable } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, loadConfig, type Config } from '../../src/config';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/emulator.server';
+import { createLogger } from '../../src/logger';
+import { createServer, type EngagementServer } from '../../src/server';
+import { createKoreClient } from '../../src/upstream/kore-client';
+
+/**
+ * A real Engagement Graph on a loopback port 0, in front of either the built-in upstream
+ * (started here, also on port 0) or any URL (a recording fake). Everything it logs is kept in
+ * `logs`, so tests can assert what was (and was not) written.
+ */
+
+export interface GraphQLResult<T> {
+  data?: T | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  extensions?: Record<string, unknown>;
+}
+
+export interface Stack {
+  readonly url: string;
+  readonly config: Config;
+  readonly server: EngagementServer;
+  readonly emulator: Emulator | undefined;
+  readonly logs: string[];
+  gql<T = Record<string, unknown>, V = Record<string, unknown>>(
+    query: string,
+    variables?: V,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Headers; body: GraphQLResult<T> }>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  readonly env?: Record<string, string>;
+  /** Point at this upstream instead of starting the built-in one (credentials from env or the demo ones). */
+  readonly upstreamUrl?: string;
+  readonly emulator?: Partial<EmulatorOptions>;
+  readonly now?: () => number;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  let emulator: Emulator | undefined;
+  let host = options.upstreamUrl;
+  if (!host) {
+    emulator = await startEmulator({
+      apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }],
+      now: options.now,
+      ...options.emulator,
+    });
+    host = emulator.url;
+  }
+  const config = loadConfig({ NODE_ENV: 'test', ...options.env });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const log = createLogger('debug', sink);
+  const client = createKoreClient({ ...config.kore, host }, log.child({ component: 'upstream' }));
+  const server = await createServer({ config, client, log, now: options.now });
+  await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    config,
+    server,
+    emulator,
+    logs,
+    async gql(query, variables, headers = {}) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, headers: res.headers, body: (await res.json()) as never };
+    },
+    async close() {
+      await server.stop();
+      await emulator?.close();
+    },
+  };
+}
+
+const operations = new Map<string, string>();
+
+/** The text of test/operations/<name>.graphql (the documents codegen types). */
+export function operation(name: string): string {
+  let text = operations.get(name);
+  if (!text) operations.set(name, (text = readFileSync(join(__dirname, '..', 'operations', `${name}.graphql`), 'utf8')));
+  return text;
+}
+
+/** Calls the built-in upstream answered to, by endpoint, since `from` (an index into emulator.calls). */
+export function trendCalls(emulator: Emulator, from = 0) {
+  return emulator.calls.slice(from).filter((c) => c.path.endsWith('userEngagementTrend'));
+}
+
+export const codes = (body: GraphQLResult<unknown>) => (body.errors ?? []).map((e) => e.extensions?.code);

@@ -1,0 +1,41 @@
+import { ConfigError, DEMO_CLIENT_ID, loadConfig } from '../../src/config';
+
+describe('configuration', () => {
+  it('defaults to the built-in upstream, v2, port 4000 and the documented caps', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 4000, maxRangeDaysDaily: 90, maxRangeDaysHourly: 31, upstreamConcurrency: 4 });
+    expect(c.kore).toMatchObject({ host: undefined, clientId: DEMO_CLIENT_ID, apiVersion: 'v2', v1TimeZone: 'UTC' });
+    expect(Object.isFrozen(c) && Object.isFrozen(c.kore)).toBe(true);
+  });
+
+  it('takes a real Kore.ai host with its credentials, trimming the trailing slash', () => {
+    const c = loadConfig({ KORE_HOST: 'https://platform.kore.ai/', KORE_CLIENT_ID: 'cs-1', KORE_CLIENT_SECRET: 'x', KORE_API_VERSION: 'v1' });
+    expect(c.kore).toMatchObject({ host: 'https://platform.kore.ai', clientId: 'cs-1', apiVersion: 'v1' });
+  });
+
+  it.each<[Record<string, string>, RegExp]>([
+    [{ PORT: 'eighty' }, /PORT .*"eighty"/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ KORE_API_VERSION: 'v3' }, /KORE_API_VERSION .*"v3"/],
+    [{ KORE_HOST: 'platform.kore.ai', KORE_CLIENT_ID: 'a', KORE_CLIENT_SECRET: 'b' }, /KORE_HOST/],
+    [{ KORE_HOST: 'ftp://x', KORE_CLIENT_ID: 'a', KORE_CLIENT_SECRET: 'b' }, /KORE_HOST/],
+    [{ KORE_HOST: 'https://platform.kore.ai' }, /KORE_CLIENT_ID and KORE_CLIENT_SECRET/],
+    [{ KORE_CLIENT_ID: 'a', KORE_CLIENT_SECRET: 'b' }, /KORE_HOST is not/],
+    [{ MAX_RANGE_DAYS_DAILY: '0' }, /MAX_RANGE_DAYS_DAILY/],
+    [{ MAX_RANGE_DAYS_HOURLY: '100', MAX_RANGE_DAYS_DAILY: '90' }, /MAX_RANGE_DAYS_HOURLY/],
+    [{ KORE_V1_TIME_ZONE: 'Nowhere/City' }, /KORE_V1_TIME_ZONE/],
+    [{ NODE_ENV: 'staging' }, /NODE_ENV/],
+  ])('refuses %j with a message naming it', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never puts a secret value in an error message', () => {
+    try {
+      loadConfig({ KORE_CLIENT_ID: 'a', KORE_CLIENT_SECRET: 'super-secret-value' });
+    } catch (error) {
+      expect(String(error)).not.toContain('super-secret-value');
+    }
+    expect.assertions(1);
+  });
+});
