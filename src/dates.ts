@@ -63,17 +63,23 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+let knownZones: Map<string, string> | undefined;
+
 /**
- * The canonical name of an IANA time zone, or null when Intl does not know it. Characters are
- * checked first so that nothing odd ever reaches Intl (or, later, an upstream query string).
+ * The IANA name to use for `name`, or null when Intl does not know it. Characters are checked
+ * first so that nothing odd ever reaches Intl (or an upstream query string). The caller's spelling
+ * is kept, only its case fixed (`asia/kolkata` → `Asia/Kolkata`): ICU's own canonical form can be
+ * an outdated alias (Node 20 turns Asia/Kolkata into Asia/Calcutta), which Kore.ai need not accept.
  */
 export function canonicalTimeZone(name: string): string | null {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name) || name.includes('..')) return null;
   try {
-    return formatterFor(name).resolvedOptions().timeZone;
+    formatterFor(name);
   } catch {
     return null;
   }
+  knownZones ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((z) => [z.toLowerCase(), z]));
+  return knownZones.get(name.toLowerCase()) ?? name;
 }
 
 const SLOT_MS = 15 * 60_000;

@@ -51,6 +51,14 @@ export class BadUserInputError extends EngagementError {
   }
 }
 
+/** A `Date` scalar value that is not a real `YYYY-MM-DD` date (thrown during parsing, before any resolver). */
+export class InvalidDateError extends EngagementError {
+  constructor(shown: string) {
+    super(ErrorCode.BAD_USER_INPUT, `Date must be a real calendar date as YYYY-MM-DD, got ${shown}`);
+    this.name = 'InvalidDateError';
+  }
+}
+
 export class UpstreamUnsupportedError extends EngagementError {
   constructor(what: string, version: string) {
     super(ErrorCode.UPSTREAM_UNSUPPORTED, `The configured Kore.ai API (${version}) does not provide ${what}.`, {
@@ -95,8 +103,12 @@ export function createFormatError(log: ErrorLogger, exposeStack: boolean) {
     });
 
     if (original instanceof EngagementError) return withExtensions(extensions);
-    const dateError = findCause(original, BadUserInputError);
-    if (dateError) return withExtensions({ ...extensions, code: ErrorCode.BAD_USER_INPUT, argument: dateError.argument });
+    if (findCause(original, InvalidDateError)) {
+      // graphql-js names the place: `Variable "$range" got invalid value … at "range.start"`, or the literal's location.
+      const at = /^Variable "\$([\w]+)" got invalid value .*? at "([\w.[\]]+)"/.exec(formatted.message);
+      const argument = at ? at[2] : /^Variable "\$(\w+)"/.exec(formatted.message)?.[1];
+      return withExtensions({ ...extensions, code: ErrorCode.BAD_USER_INPUT, ...(argument ? { argument } : {}) });
+    }
     if (original instanceof GraphQLError && !original.originalError) return withExtensions(extensions); // parse/validation
     if (typeof extensions.code === 'string' && extensions.code !== ErrorCode.INTERNAL_SERVER_ERROR && !isResolverCrash(error)) {
       return withExtensions(extensions); // Apollo Server's own request errors (BAD_REQUEST, PERSISTED_QUERY_*, …)

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
-    server.stop().then(
+    server.stop().then(client.close).then(
       () => process.exit(0),
       () => process.exit(1),
     );

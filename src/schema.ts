@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { EngagementSeriesResolver, EngagementTrendResolver, HourlyBucketResolver } from './engagement/engagement.resolver';
 
@@ -13,7 +13,7 @@ export async function buildEngagementSchema(): Promise<GraphQLSchema> {
   });
 }
 
-/** The SDL committed in schema/: sorted, so the file only changes when the schema does. */
+/** The SDL committed in schema/ (declaration order, which type-graphql keeps stable). */
 export function printEngagementSchema(schema: GraphQLSchema): string {
-  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+  return `${printSchema(schema)}\n`;
 }

@@ -1,16 +1,16 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import { isoDate, parseIsoDate } from '../dates';
-import { BadUserInputError } from '../errors';
+import { InvalidDateError } from '../errors';
 
 /**
  * `Date`: a calendar date as `YYYY-MM-DD`. Internally the ISO string itself, checked to be a real
- * date (2025-02-30 is refused). Errors are BadUserInputError so clients get BAD_USER_INPUT whether
+ * date (2025-02-30 is refused). Errors are InvalidDateError so clients get BAD_USER_INPUT whether
  * the date came inline or as a variable (formatError recognizes them inside validation errors).
  */
 function parse(value: unknown): string {
   if (typeof value !== 'string' || parseIsoDate(value) === null) {
     const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
-    throw new BadUserInputError('Date', `expected a real calendar date as YYYY-MM-DD, got ${shown}`);
+    throw new InvalidDateError(shown);
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { Field, InputType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { DateScalar } from './date.scalar';
 
 export enum ConversationType {
@@ -47,15 +47,29 @@ export class EngagementFilters {
   @Field(() => String, { nullable: true, description: 'One channel code, for example `rtm`, `msteams` or `slack`. Omitted: all channels.' })
   channel?: string | null;
 
-  @Field(() => ConversationType, { defaultValue: ConversationType.ALL, description: 'Which conversations count.' })
-  conversationType!: ConversationType;
+  // Nullable with a default, as the contract says: an explicit null means the default too.
+  @Field(() => ConversationType, { nullable: true, defaultValue: ConversationType.ALL, description: 'Which conversations count.' })
+  conversationType?: ConversationType | null;
 
-  @Field(() => ConversationStatus, { defaultValue: ConversationStatus.ALL, description: 'Open, closed or all conversations.' })
-  conversationStatus!: ConversationStatus;
+  @Field(() => ConversationStatus, { nullable: true, defaultValue: ConversationStatus.ALL, description: 'Open, closed or all conversations.' })
+  conversationStatus?: ConversationStatus | null;
 
   @Field(() => String, {
+    nullable: true,
     defaultValue: 'UTC',
     description: 'IANA time zone name (for example `Europe/Berlin`); day and hour boundaries are in this zone.',
   })
-  timeZone!: string;
+  timeZone?: string | null;
+}
+
+@ArgsType()
+export class EngagementTrendArgs {
+  @Field(() => ID, { description: 'The Kore.ai bot (stream) id, for example `st-demo-retail`.' })
+  botId!: string;
+
+  @Field(() => DateRangeInput, { description: 'Inclusive range of days (at most 90, or 31 when `hourly` is selected; configurable).' })
+  range!: DateRangeInput;
+
+  @Field(() => EngagementFilters, { nullable: true, description: 'Channel, conversation filters and time zone.' })
+  filters?: EngagementFilters | null;
 }

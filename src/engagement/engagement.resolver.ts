@@ -1,9 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { isoDate } from '../dates';
 import { ErrorCode, EngagementError, UpstreamUnsupportedError } from '../errors';
-import { DateRangeInput, EngagementFilters } from './engagement.args';
+import { EngagementTrendArgs, type DateRangeInput, type EngagementFilters } from './engagement.args';
 import { DataPoint, EngagementSeries, EngagementSummary, EngagementTrend, HourlyBucket } from './engagement.type';
 import { validateTrendArgs } from './engagement.validate';
 import type { ApiVersion, HourlyBucket as HourlyBucketModel, Series, Summary } from './model';
@@ -42,15 +42,7 @@ export class EngagementTrendResolver {
       "A bot's unique, new and returning users over a range of days: summary, daily series and hourly buckets. " +
       'Each distinct (bot, range, filters, granularity) costs one Kore.ai call; fields that share one are answered together.',
   })
-  engagementTrend(
-    @Arg('botId', () => ID, { description: 'The Kore.ai bot (stream) id, for example `st-demo-retail`.' }) botId: string,
-    @Arg('range', () => DateRangeInput, { description: 'Inclusive range of days (at most 90, or 31 when `hourly` is selected; configurable).' })
-    range: DateRangeInput,
-    @Arg('filters', () => EngagementFilters, { nullable: true, description: 'Channel, conversation filters and time zone.' })
-    filters: EngagementFilters | null | undefined,
-    @Ctx() ctx: Context,
-    @Info() info: GraphQLResolveInfo,
-  ): EngagementTrend {
+  engagementTrend(@Args(() => EngagementTrendArgs) { botId, range, filters }: EngagementTrendArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): EngagementTrend {
     return resolveTrend(ctx, info, botId, range, filters);
   }
 

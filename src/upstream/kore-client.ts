@@ -26,6 +26,8 @@ export interface UpstreamLog {
 /** What the rest of the service needs from Kore.ai: one engagement question, answered and normalized. */
 export interface KoreClient {
   fetchTrend(req: UpstreamRequest): Promise<TrendData>;
+  /** Drop pooled keep-alive sockets (at shutdown). */
+  close(): void;
 }
 
 const CONVERSATION_TYPE = { ALL: 'All', INTERACTIVE: 'Interactive', NON_INTERACTIVE: 'Non Interactive' } as const;
@@ -60,6 +62,8 @@ export function trendQuery(req: UpstreamRequest): string {
 }
 
 export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): KoreClient {
+  const httpAgent = new http.Agent({ keepAlive: true });
+  const httpsAgent = new https.Agent({ keepAlive: true });
   const api: AxiosInstance = axios.create({
     baseURL: options.host,
     timeout: options.timeoutMs,
@@ -68,8 +72,8 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
     responseType: 'text',
     transformResponse: [(data: unknown) => data], // parse ourselves: HTML and junk must not throw inside axios
     validateStatus: () => true,
-    httpAgent: new http.Agent({ keepAlive: true }),
-    httpsAgent: new https.Agent({ keepAlive: true }),
+    httpAgent,
+    httpsAgent,
     headers: { 'content-type': 'application/json', accept: 'application/json' },
   });
 
@@ -99,6 +103,10 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
   }
 
   return {
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
     async fetchTrend(req) {
       const started = Date.now();
       let failure: UpstreamFailure;

@@ -33,11 +33,11 @@ export type EngagementFilters = {
   /** One channel code, for example `rtm`, `msteams` or `slack`. Omitted: all channels. */
   channel?: string | null | undefined;
   /** Open, closed or all conversations. */
-  conversationStatus?: ConversationStatus;
+  conversationStatus?: ConversationStatus | null | undefined;
   /** Which conversations count. */
-  conversationType?: ConversationType;
+  conversationType?: ConversationType | null | undefined;
   /** IANA time zone name (for example `Europe/Berlin`); day and hour boundaries are in this zone. */
-  timeZone?: string;
+  timeZone?: string | null | undefined;
 };
 
 export type TrendFullQueryVariables = Exact<{

@@ -83,6 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await server.stop();
+      client.close();
       await emulator?.close();
     },
   };
