@@ -93,6 +93,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!host && (clientId || clientSecret)) {
     throw new ConfigError('KORE_CLIENT_ID/KORE_CLIENT_SECRET are set but KORE_HOST is not: set KORE_HOST, or unset both to use the built-in upstream');
   }
+  if (!host && nodeEnv === 'production' && env.USE_BUILTIN_UPSTREAM !== 'true') {
+    throw new ConfigError('KORE_HOST is not set in production: set KORE_HOST, KORE_CLIENT_ID and KORE_CLIENT_SECRET, or USE_BUILTIN_UPSTREAM=true to serve demo data on purpose');
+  }
   const v1TimeZoneRaw = env.KORE_V1_TIME_ZONE?.trim() || 'UTC';
   const v1TimeZone = canonicalTimeZone(v1TimeZoneRaw);
   if (!v1TimeZone) throw new ConfigError(`KORE_V1_TIME_ZONE must be an IANA time zone name: ${JSON.stringify(v1TimeZoneRaw)}`);

@@ -25,9 +25,14 @@ describe('configuration', () => {
     [{ MAX_RANGE_DAYS_HOURLY: '100', MAX_RANGE_DAYS_DAILY: '90' }, /MAX_RANGE_DAYS_HOURLY/],
     [{ KORE_V1_TIME_ZONE: 'Nowhere/City' }, /KORE_V1_TIME_ZONE/],
     [{ NODE_ENV: 'staging' }, /NODE_ENV/],
+    [{ NODE_ENV: 'production' }, /KORE_HOST is not set in production/],
   ])('refuses %j with a message naming it', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('serves demo data in production only when told to', () => {
+    expect(loadConfig({ NODE_ENV: 'production', USE_BUILTIN_UPSTREAM: 'true' }).kore.host).toBeUndefined();
   });
 
   it('never puts a secret value in an error message', () => {
