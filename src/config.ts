@@ -31,6 +31,11 @@ export interface Config {
   /** Most upstream calls one GraphQL request has in flight at once. */
   readonly upstreamConcurrency: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** What a browser opening /graphql sees: Apollo Sandbox, Apollo's production page, or nothing. */
+  readonly landingPage: 'sandbox' | 'production' | 'off';
+  readonly introspection: boolean;
+  /** Federated inline traces (ftv1) for routers reporting to GraphOS; off saves per-field timing work. */
+  readonly inlineTracing: boolean;
   /** Port for the built-in upstream when KORE_HOST is unset (0 = any free loopback port). */
   readonly emulatorPort: number;
 }
@@ -65,6 +70,14 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}: ${JSON.stringify(raw)}`);
   }
   return raw.trim() as T;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false: ${JSON.stringify(env[name])}`);
 }
 
 function origin(env: Env, name: string): string | undefined {
@@ -118,6 +131,9 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamConcurrency: int(env, 'UPSTREAM_CONCURRENCY', 4, 1, 64),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
     emulatorPort: int(env, 'EMULATOR_PORT', 0, 0, 65535),
+    landingPage: oneOf(env, 'LANDING_PAGE', ['sandbox', 'production', 'off'], nodeEnv === 'production' ? 'off' : 'sandbox'),
+    introspection: bool(env, 'INTROSPECTION', nodeEnv !== 'production'),
+    inlineTracing: bool(env, 'INLINE_TRACING', false),
   };
   if (config.maxRangeDaysHourly > config.maxRangeDaysDaily) {
     throw new ConfigError(`MAX_RANGE_DAYS_HOURLY (${config.maxRangeDaysHourly}) must not exceed MAX_RANGE_DAYS_DAILY (${config.maxRangeDaysDaily})`);

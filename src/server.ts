@@ -1,5 +1,7 @@
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
@@ -39,6 +41,17 @@ const requestIdOnErrors: ApolloServerPlugin<Context> = {
   },
 };
 
+function landingPage(choice: Config['landingPage']): ApolloServerPlugin<Context> {
+  switch (choice) {
+    case 'sandbox': // embedded Apollo Sandbox pointed at this server (its scripts come from Apollo's CDN)
+      return ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false, includeCookies: false });
+    case 'production':
+      return ApolloServerPluginLandingPageProductionDefault({ footer: false });
+    case 'off':
+      return ApolloServerPluginLandingPageDisabled();
+  }
+}
+
 /** Builds the schema, Apollo Server and HTTP handler. Never listens: the caller (index.ts, tests) does. */
 export async function createServer(deps: ServerDeps): Promise<EngagementServer> {
   const { config, log } = deps;
@@ -49,15 +62,14 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     schema,
     formatError: createFormatError(log, development),
     includeStacktraceInErrorResponses: development,
-    introspection: true,
+    introspection: config.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     logger: log,
     plugins: [
       requestIdOnErrors,
-      development
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false, includeCookies: false })
-        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+      landingPage(config.landingPage),
+      config.inlineTracing ? ApolloServerPluginInlineTrace() : ApolloServerPluginInlineTraceDisabled(),
     ],
   });
   await apollo.start();

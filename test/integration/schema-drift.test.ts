@@ -2,18 +2,27 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { isInputObjectType, isObjectType, isEnumType, type GraphQLSchema } from 'graphql';
-import { buildEngagementSchema, printEngagementSchema } from '../../src/schema';
+import { buildApiSchema, buildEngagementSchema, printApiSchema, printSubgraphSdl } from '../../src/schema';
 
 /** schema/ and generated code must be what the source builds: regenerate with `npm run schema:emit && npm run codegen`. */
 const root = join(__dirname, '..', '..');
 let schema: GraphQLSchema;
+let subgraph: GraphQLSchema;
 beforeAll(async () => {
-  schema = await buildEngagementSchema();
+  schema = await buildApiSchema();
+  subgraph = await buildEngagementSchema();
 });
 
 describe('committed schema and generated code', () => {
-  it('schema/schema.graphql matches the code (run `npm run schema:emit` if not)', () => {
-    expect(readFileSync(join(root, 'schema', 'schema.graphql'), 'utf8')).toBe(printEngagementSchema(schema));
+  it('schema/schema.graphql (the API) matches the code (run `npm run schema:emit` if not)', () => {
+    expect(readFileSync(join(root, 'schema', 'schema.graphql'), 'utf8')).toBe(printApiSchema(schema));
+  });
+
+  it('schema/subgraph.graphql (what routers compose, with @key) matches the code', () => {
+    const sdl = readFileSync(join(root, 'schema', 'subgraph.graphql'), 'utf8');
+    expect(sdl).toBe(printSubgraphSdl(subgraph));
+    expect(sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.3"');
+    expect(sdl).toMatch(/type Bot\s+@key\(fields: "id"\)/);
   });
 
   it('test/generated/operations.ts matches codegen.yml output (run `npm run codegen` if not)', () => {
@@ -41,6 +50,8 @@ describe('committed schema and generated code', () => {
       );
     };
     expect(shape('Query').engagementTrend).toBe('(botId: ID!, range: DateRangeInput!, filters: EngagementFilters) EngagementTrend!');
+    expect(shape('Query').bot).toBe('(id: ID!) Bot');
+    expect(shape('Bot')).toEqual({ id: 'ID!', engagementTrend: '(range: DateRangeInput!, filters: EngagementFilters) EngagementTrend!' });
     expect(shape('DateRangeInput')).toEqual({ start: 'Date!', end: 'Date!' });
     expect(shape('EngagementFilters')).toEqual({
       channel: 'String',
