@@ -20,11 +20,27 @@ export interface KoreConfig {
   readonly v1TimeZone: string;
 }
 
+export interface ResilienceConfig {
+  readonly budgetPerMinute: number;
+  readonly budgetPerHour: number;
+  readonly budgetMaxWaitMs: number;
+  readonly retryMaxAttempts: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxTotalMs: number;
+  readonly breakerThreshold: number;
+  readonly breakerCooldownMs: number;
+  readonly cacheMaxBytes: number;
+  readonly cacheTtlSettledSeconds: number;
+  readonly cacheTtlRecentSeconds: number;
+  readonly cacheStaleSeconds: number;
+}
+
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
   readonly port: number;
   readonly host: string | undefined;
   readonly kore: KoreConfig;
+  readonly resilience: ResilienceConfig;
   readonly maxRangeDaysDaily: number;
   readonly maxRangeDaysHourly: number;
   readonly maxBodyBytes: number;
@@ -124,6 +140,21 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: int(env, 'KORE_TIMEOUT_MS', 10_000, 100, 120_000),
       tokenTtlSeconds: int(env, 'KORE_TOKEN_TTL_SECONDS', 300, 30, 3600),
       v1TimeZone,
+    },
+    resilience: {
+      // Kore allows 60/min and 1,800/h per bot, shared with other clients: stay a little under.
+      budgetPerMinute: int(env, 'BUDGET_PER_MINUTE', 50, 1, 100_000),
+      budgetPerHour: int(env, 'BUDGET_PER_HOUR', 1500, 1, 1_000_000),
+      budgetMaxWaitMs: int(env, 'BUDGET_MAX_WAIT_MS', 5000, 0, 120_000),
+      retryMaxAttempts: int(env, 'RETRY_MAX_ATTEMPTS', 3, 1, 10),
+      retryBaseDelayMs: int(env, 'RETRY_BASE_DELAY_MS', 200, 1, 60_000),
+      retryMaxTotalMs: int(env, 'RETRY_MAX_TOTAL_MS', 20_000, 100, 300_000),
+      breakerThreshold: int(env, 'BREAKER_THRESHOLD', 5, 1, 1000),
+      breakerCooldownMs: int(env, 'BREAKER_COOLDOWN_MS', 15_000, 100, 600_000),
+      cacheMaxBytes: int(env, 'CACHE_MAX_BYTES', 50_000_000, 0, 8_000_000_000),
+      cacheTtlSettledSeconds: int(env, 'CACHE_TTL_SETTLED_SECONDS', 6 * 3600, 0, 30 * 86400),
+      cacheTtlRecentSeconds: int(env, 'CACHE_TTL_RECENT_SECONDS', 60, 0, 86400),
+      cacheStaleSeconds: int(env, 'CACHE_STALE_SECONDS', 86400, 0, 30 * 86400),
     },
     maxRangeDaysDaily: int(env, 'MAX_RANGE_DAYS_DAILY', 90, 1, 3660),
     maxRangeDaysHourly: int(env, 'MAX_RANGE_DAYS_HOURLY', 31, 1, 366),

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Config } from './config';
+import { isoDate } from './dates';
+import type { UpstreamRequest } from './engagement/model';
 import { createLoaders, type Loaders } from './loaders';
 import type { Logger } from './logger';
 import type { KoreClient } from './upstream/kore-client';
@@ -12,6 +14,16 @@ export interface Context {
   readonly loaders: Loaders;
   readonly log: Logger;
   readonly now: () => number;
+  /** Answers this request served stale; reported in `extensions.engagementGraph`. */
+  readonly stale: StaleAnswer[];
+}
+
+export interface StaleAnswer {
+  readonly botId: string;
+  readonly granularity: string;
+  readonly start: string;
+  readonly end: string;
+  readonly ageSeconds: number;
 }
 
 export interface ContextDeps {
@@ -30,11 +42,21 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 export function createContext(deps: ContextDeps, requestId: string): Context {
+  const stale: StaleAnswer[] = [];
+  const onStale = (req: UpstreamRequest, storedAt: number) =>
+    stale.push({
+      botId: req.botId,
+      granularity: req.granularity,
+      start: isoDate(req.startDay),
+      end: isoDate(req.endDay),
+      ageSeconds: Math.max(0, Math.round((deps.now() - storedAt) / 1000)),
+    });
   return {
     requestId,
     config: deps.config,
-    loaders: createLoaders(deps.client, { maxConcurrency: deps.config.upstreamConcurrency }),
+    loaders: createLoaders(deps.client, { maxConcurrency: deps.config.upstreamConcurrency, onStale }),
     log: deps.log.child({ requestId }),
     now: deps.now,
+    stale,
   };
 }

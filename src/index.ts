@@ -5,7 +5,7 @@ import { startEmulator } from './emulator/emulator.server';
 import { DEMO_BOTS } from './emulator/world';
 import { createLogger } from './logger';
 import { createServer } from './server';
-import { createKoreClient } from './upstream/kore-client';
+import { createUpstream } from './upstream';
 
 /** Process entry: configuration, the built-in upstream when no Kore.ai host is set, the server. */
 async function main(): Promise<void> {
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const client = createKoreClient({ ...config.kore, host }, log.child({ component: 'upstream' }));
+  const client = createUpstream(config, { host }, log.child({ component: 'upstream' }));
   const server = await createServer({ config, client, log });
   await new Promise<void>((resolve) => server.httpServer.listen(config.port, config.host, resolve));
   const { port } = server.httpServer.address() as AddressInfo;

@@ -27,6 +27,8 @@ export interface Loaders {
 export interface LoaderOptions {
   /** Most upstream calls one request has in flight at once. */
   readonly maxConcurrency: number;
+  /** Told of every answer served stale (an expired cache entry, because the upstream failed). */
+  readonly onStale?: (req: UpstreamRequest, storedAt: number) => void;
 }
 
 /** Runs tasks with at most `limit` in flight, in the order given. */
@@ -56,7 +58,13 @@ export function createLoaders(client: KoreClient, options: LoaderOptions): Loade
     const req: UpstreamRequest = { ...query, granularity };
     const key = requestKey(req);
     let call = calls.get(key);
-    if (!call) calls.set(key, (call = limit(() => client.fetchTrend(req))));
+    if (!call) {
+      call = limit(() => client.fetchTrend(req)).then((data) => {
+        if (data.stale) options.onStale?.(req, data.stale.storedAt);
+        return data;
+      });
+      calls.set(key, call);
+    }
     return call;
   };
 

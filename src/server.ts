@@ -52,6 +52,19 @@ function landingPage(choice: Config['landingPage']): ApolloServerPlugin<Context>
   }
 }
 
+/** Says so when any answer was served stale: `extensions.engagementGraph = { stale: true, staleAnswers }`. */
+const staleExtension: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        if (!contextValue.stale.length || response.body.kind !== 'single') return;
+        const body = response.body.singleResult;
+        body.extensions = { ...body.extensions, engagementGraph: { stale: true, staleAnswers: contextValue.stale } };
+      },
+    };
+  },
+};
+
 /** Builds the schema, Apollo Server and HTTP handler. Never listens: the caller (index.ts, tests) does. */
 export async function createServer(deps: ServerDeps): Promise<EngagementServer> {
   const { config, log } = deps;
@@ -68,6 +81,7 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     logger: log,
     plugins: [
       requestIdOnErrors,
+      staleExtension,
       landingPage(config.landingPage),
       config.inlineTracing ? ApolloServerPluginInlineTrace() : ApolloServerPluginInlineTraceDisabled(),
     ],

@@ -44,6 +44,8 @@ export interface TrendData {
   readonly summary: Summary | null;
   readonly series?: Series;
   readonly hourly?: readonly HourlyBucket[];
+  /** Set when an expired cached answer is served because the upstream failed. */
+  readonly stale?: { readonly storedAt: number };
 }
 
 /** Everything that identifies one engagement question, except its granularity. */

@@ -6,7 +6,8 @@ import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, loadConfig, type Config } from '../
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/emulator.server';
 import { createLogger } from '../../src/logger';
 import { createServer, type EngagementServer } from '../../src/server';
-import { createKoreClient } from '../../src/upstream/kore-client';
+import { createUpstream } from '../../src/upstream';
+import type { ResponseCache } from '../../src/upstream/response-cache';
 
 /**
  * A real Engagement Graph on a loopback port 0, in front of either the built-in upstream
@@ -40,6 +41,8 @@ export interface StackOptions {
   readonly upstreamUrl?: string;
   readonly emulator?: Partial<EmulatorOptions>;
   readonly now?: () => number;
+  /** Share a response cache between stacks (replicas, tenants). */
+  readonly cache?: ResponseCache;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -62,7 +65,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const log = createLogger('debug', sink);
-  const client = createKoreClient({ ...config.kore, host }, log.child({ component: 'upstream' }));
+  const client = createUpstream(config, { host, now: options.now, cache: options.cache }, log.child({ component: 'upstream' }));
   const server = await createServer({ config, client, log, now: options.now });
   await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}`;

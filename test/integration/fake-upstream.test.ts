@@ -26,7 +26,18 @@ beforeAll(async () => {
   fake = await startFakeUpstream(ok);
   stack = await startStack({
     upstreamUrl: fake.url,
-    env: { KORE_HOST: fake.url, KORE_CLIENT_ID: CLIENT_ID, KORE_CLIENT_SECRET: SECRET, KORE_TIMEOUT_MS: '300', UPSTREAM_CONCURRENCY: '3' },
+    // Cache off and one attempt: these tests are about requests, mapping and per-request planning
+    // (test/integration/resilience.test.ts covers caching, retries and the breaker).
+    env: {
+      KORE_HOST: fake.url,
+      KORE_CLIENT_ID: CLIENT_ID,
+      KORE_CLIENT_SECRET: SECRET,
+      KORE_TIMEOUT_MS: '300',
+      UPSTREAM_CONCURRENCY: '3',
+      CACHE_MAX_BYTES: '0',
+      RETRY_MAX_ATTEMPTS: '1',
+      BREAKER_THRESHOLD: '1000',
+    },
     now: () => Date.parse('2025-12-04T10:00:00Z'),
   });
 });
@@ -165,7 +176,7 @@ describe('upstream failures become clear field errors', () => {
     await closed.close();
     const other = await startStack({
       upstreamUrl: closed.url,
-      env: { KORE_HOST: closed.url, KORE_CLIENT_ID: CLIENT_ID, KORE_CLIENT_SECRET: SECRET },
+      env: { KORE_HOST: closed.url, KORE_CLIENT_ID: CLIENT_ID, KORE_CLIENT_SECRET: SECRET, RETRY_MAX_ATTEMPTS: '1' },
       now: () => Date.parse('2025-12-04T10:00:00Z'),
     });
     try {

@@ -36,7 +36,8 @@ const BOTS_SDL = `
 const PLACEMENTS = Array.from({ length: 20 }, (_, i) => IDS[i % IDS.length]);
 
 beforeAll(async () => {
-  stack = await startStack({ emulator: { bots: [...DEMO_BOTS, ...EXTRA_BOTS] } });
+  // Cache off: each test counts the calls of its own operation.
+  stack = await startStack({ emulator: { bots: [...DEMO_BOTS, ...EXTRA_BOTS] }, env: { CACHE_MAX_BYTES: '0' } });
   botsServer = new ApolloServer({
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     schema: buildSubgraphSchema([
@@ -165,7 +166,7 @@ describe('entity batching against a slow upstream', () => {
     });
     const slow = await startStack({
       upstreamUrl: fake.url,
-      env: { KORE_HOST: fake.url, KORE_CLIENT_ID: 'cs', KORE_CLIENT_SECRET: 's', UPSTREAM_CONCURRENCY: '4' },
+      env: { KORE_HOST: fake.url, KORE_CLIENT_ID: 'cs', KORE_CLIENT_SECRET: 's', UPSTREAM_CONCURRENCY: '4', CACHE_MAX_BYTES: '0' },
     });
     try {
       const reps = Array.from({ length: 24 }, (_, i) => ({ __typename: 'Bot', id: `st-bot-${i % 12}` }));

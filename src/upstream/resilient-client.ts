@@ -1,0 +1,118 @@
+import { todayIn } from '../dates';
+import { requestKey, type TrendData, type UpstreamRequest } from '../engagement/model';
+import { ErrorCode, UpstreamError } from '../errors';
+import type { BotBudget } from './budget';
+import type { CircuitBreaker } from './breaker';
+import type { KoreClient, UpstreamLog } from './kore-client';
+import type { ResponseCache } from './response-cache';
+
+/**
+ * The Kore client as every request sees it: ask once, within budget, and survive a flaky host.
+ *
+ *   cache (fresh) → single flight → [ breaker → budget → call ] × retries → cache, or stale on error
+ *
+ * - Cache keys are the credential identity plus the canonical request, so answers never cross tenants.
+ * - A range that ended before yesterday (in its own zone) is settled and cached long; one touching
+ *   yesterday or today briefly. Expired entries are kept `staleKeepMs` longer for stale-on-error.
+ * - N concurrent askers of one question share one flight, across requests.
+ * - Every attempt, retries included, spends the bot's budget. Only what can succeed on retry is
+ *   retried (429, 5xx, refused/reset, timeouts), with full-jitter exponential backoff, honouring
+ *   Retry-After, within `maxAttempts` and `maxTotalMs`.
+ */
+
+export interface ResilienceOptions {
+  /** Who is asking upstream (host + client id): part of every cache key. */
+  readonly credentialId: string;
+  readonly budget: BotBudget;
+  readonly breaker: CircuitBreaker;
+  readonly cache: ResponseCache;
+  readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxTotalMs: number };
+  readonly ttl: { readonly settledMs: number; readonly recentMs: number; readonly staleKeepMs: number };
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isHostFailure(e: UpstreamError): boolean {
+  return (e.code === ErrorCode.UPSTREAM_UNAVAILABLE && e.extensions.reason !== 'circuit-open') || e.code === ErrorCode.UPSTREAM_TIMEOUT;
+}
+
+function isRetryable(e: UpstreamError): boolean {
+  return isHostFailure(e) || (e.code === ErrorCode.RATE_LIMITED && e.extensions.source !== 'budget');
+}
+
+/** Failures after which an older answer beats no answer (not: our credentials or the request being refused). */
+const STALE_OK = new Set<string>([ErrorCode.RATE_LIMITED, ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.UPSTREAM_BAD_RESPONSE]);
+function allowsStale(e: unknown): boolean {
+  return e instanceof UpstreamError && STALE_OK.has(e.code);
+}
+
+export function createResilientClient(inner: KoreClient, options: ResilienceOptions, log: UpstreamLog): KoreClient {
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const { budget, breaker, cache, retry, ttl } = options;
+  const flights = new Map<string, Promise<TrendData>>();
+
+  async function callWithRetries(req: UpstreamRequest): Promise<TrendData> {
+    const started = now();
+    for (let attempt = 1; ; attempt++) {
+      breaker.enter();
+      try {
+        await budget.acquire(req.botId);
+      } catch (error) {
+        breaker.abandon();
+        throw error;
+      }
+      try {
+        const data = await inner.fetchTrend(req);
+        breaker.success();
+        return data;
+      } catch (error) {
+        if (!(error instanceof UpstreamError)) throw error;
+        if (isHostFailure(error)) breaker.failure();
+        else breaker.abandon();
+        if (!isRetryable(error) || attempt >= retry.maxAttempts) throw error;
+        const backoff = random() * retry.baseDelayMs * 2 ** (attempt - 1);
+        const retryAfter = error.extensions.retryAfter;
+        const delay = typeof retryAfter === 'number' ? Math.max(retryAfter * 1000, backoff) : backoff;
+        if (now() - started + delay > retry.maxTotalMs) throw error;
+        log.warn({ botId: req.botId, code: error.code, attempt, delayMs: Math.round(delay) }, 'upstream call retried');
+        await sleep(delay);
+      }
+    }
+  }
+
+  function freshFor(req: UpstreamRequest): number {
+    const settled = req.endDay < todayIn(req.timeZone, now()) - 1;
+    return settled ? ttl.settledMs : ttl.recentMs;
+  }
+
+  return {
+    close: () => inner.close(),
+    async fetchTrend(req) {
+      const key = `${options.credentialId}|${requestKey(req)}`;
+      const cached = await cache.get(key);
+      if (cached && cached.freshUntil > now()) return cached.data;
+      let flight = flights.get(key);
+      if (!flight) {
+        flight = (async () => {
+          try {
+            const data = await callWithRetries(req);
+            const fresh = freshFor(req);
+            await cache.set(key, { data, storedAt: now(), freshUntil: now() + fresh }, fresh + ttl.staleKeepMs);
+            return data;
+          } catch (error) {
+            if (cached && allowsStale(error)) {
+              log.warn({ botId: req.botId, code: (error as UpstreamError).code, ageSeconds: Math.round((now() - cached.storedAt) / 1000) }, 'serving stale answer');
+              return { ...cached.data, stale: { storedAt: cached.storedAt } };
+            }
+            throw error;
+          }
+        })().finally(() => flights.delete(key));
+        flights.set(key, flight);
+      }
+      return flight;
+    },
+  };
+}
