@@ -1,4 +1,5 @@
 import { canonicalTimeZone } from './dates';
+import { parseFaults, type Faults } from './emulator/faults';
 
 /**
  * The only reader of process.env. Everything is validated eagerly at start-up and the result is
@@ -52,6 +53,8 @@ export interface Config {
   readonly introspection: boolean;
   /** Federated inline traces (ftv1) for routers reporting to GraphOS; off saves per-field timing work. */
   readonly inlineTracing: boolean;
+  /** Initial fault switches of the built-in upstream (EMULATOR_FAULTS, JSON). */
+  readonly emulatorFaults: Partial<Faults>;
   /** Port for the built-in upstream when KORE_HOST is unset (0 = any free loopback port). */
   readonly emulatorPort: number;
 }
@@ -94,6 +97,16 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name} must be true or false: ${JSON.stringify(env[name])}`);
+}
+
+function faultsFrom(env: Env): Partial<Faults> {
+  const raw = env.EMULATOR_FAULTS?.trim();
+  if (!raw) return {};
+  try {
+    return parseFaults(JSON.parse(raw));
+  } catch (error) {
+    throw new ConfigError(`EMULATOR_FAULTS must be a JSON object of fault switches: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function origin(env: Env, name: string): string | undefined {
@@ -162,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamConcurrency: int(env, 'UPSTREAM_CONCURRENCY', 4, 1, 64),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
     emulatorPort: int(env, 'EMULATOR_PORT', 0, 0, 65535),
+    emulatorFaults: faultsFrom(env),
     landingPage: oneOf(env, 'LANDING_PAGE', ['sandbox', 'production', 'off'], nodeEnv === 'production' ? 'off' : 'sandbox'),
     introspection: bool(env, 'INTROSPECTION', nodeEnv !== 'production'),
     inlineTracing: bool(env, 'INLINE_TRACING', false),

@@ -24,7 +24,11 @@ async function main(): Promise<void> {
   let host = config.kore.host;
   if (!host) {
     const emulator = await startEmulator(
-      { apps: [{ clientId: config.kore.clientId, clientSecret: config.kore.clientSecret, bots: '*' }], v1TimeZone: config.kore.v1TimeZone },
+      {
+        apps: [{ clientId: config.kore.clientId, clientSecret: config.kore.clientSecret, bots: '*' }],
+        v1TimeZone: config.kore.v1TimeZone,
+        faults: config.emulatorFaults,
+      },
       config.emulatorPort,
     );
     host = emulator.url;

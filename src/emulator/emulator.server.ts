@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { HOUR_KEYS, canonicalTimeZone, koreDate, parseIsoDate } from '../dates';
 import { computeMetrics, type Counts, type Metrics, type MetricsQuery, type StatusFilter, type TypeFilter } from './metrics';
+import { createFaultPicker, NO_FAULTS, parseFaults, writeSlowly, type Faults } from './faults';
 import { World, type BotProfile } from './world';
 
 /**
@@ -29,6 +30,8 @@ export interface EmulatorOptions {
   /** v2's zone when `timeZoneOffset` is left out (Kore's is undocumented; its UI defaults to +05:30). */
   readonly v2DefaultTimeZone?: string;
   readonly now?: () => number;
+  /** Initial fault switches (see faults.ts); changeable at run time on /emulator/faults. */
+  readonly faults?: Partial<Faults>;
 }
 
 export interface RecordedCall {
@@ -45,6 +48,8 @@ export interface Emulator {
   readonly url: string;
   readonly calls: RecordedCall[];
   readonly world: World;
+  /** The live fault switches: tests may change them directly. */
+  readonly faults: Faults;
   close(): Promise<void>;
 }
 
@@ -56,8 +61,9 @@ const TYPES: Record<string, TypeFilter> = { all: 'all', interactive: 'interactiv
 const STATUSES: Record<string, StatusFilter> = { all: 'all', active: 'active', closed: 'closed' };
 const MAX_DAYS = 366;
 
-export function createEmulatorHandler(options: EmulatorOptions, world: World, calls: RecordedCall[]) {
+export function createEmulatorHandler(options: EmulatorOptions, world: World, calls: RecordedCall[], faults: Faults) {
   const now = options.now ?? Date.now;
+  const pickFault = createFaultPicker(faults);
   const limits = options.rateLimit ?? { perMinute: 60, perHour: 1800 };
   const accepted = new Map<string, number[]>(); // bot → times of accepted calls in the last hour
   const usedJti = new Map<string, number>(); // jti → exp (ms), pruned as they expire
@@ -139,33 +145,49 @@ export function createEmulatorHandler(options: EmulatorOptions, world: World, ca
     return { status: 200, body: version === 'v2' ? v2Body(query, metrics) : v1Body(query, metrics), ...tag };
   }
 
+  function faultsRoute(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+    if (req.method === 'PUT' || req.method === 'DELETE') {
+      try {
+        Object.assign(faults, req.method === 'DELETE' ? NO_FAULTS : parseFaults(JSON.parse(body || '{}'), faults));
+      } catch (error) {
+        send(res, { status: 400, body: { error: error instanceof Error ? error.message : 'bad faults' } });
+        return;
+      }
+    }
+    send(res, { status: 200, body: faults });
+  }
+
   return (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (req.method === 'GET' && req.url === '/emulator/bots') {
       send(res, { status: 200, body: world.profiles().map(({ id, name, channels }) => ({ id, name, channels: channels.map(([c]) => c) })) });
       return;
     }
-    req.resume(); // bodies are ignored, as Kore ignores them
-    req.on('end', () => {
-      const a = answer(req);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c)); // trend bodies are ignored, as Kore ignores them
+    req.on('end', async () => {
       const url = new URL(req.url ?? '/', 'http://emulator');
-      calls.push({
-        at: now(),
-        method: req.method ?? '',
-        path: url.pathname,
-        version: a.version,
-        botId: a.botId,
-        query: Object.fromEntries(url.searchParams),
-        status: a.status,
-      });
-      send(res, a);
+      if (url.pathname === '/emulator/faults') return faultsRoute(req, res, Buffer.concat(chunks).toString('utf8'));
+      const route = TREND_PATH.exec(url.pathname);
+      const fault = route ? pickFault() : ({ kind: 'pass' } as const);
+      const record = (status: number, version: RecordedCall['version'], botId: string | null) =>
+        calls.push({ at: now(), method: req.method ?? '', path: url.pathname, version, botId, query: Object.fromEntries(url.searchParams), status });
+      const routeVersion = route?.[2] ? 'v2' : 'v1';
+      // Recorded on arrival (as the upstream counts it); answers are computed only when one is sent.
+      const a = fault.kind === 'pass' ? answer(req) : undefined;
+      if (a) record(a.status, a.version, a.botId);
+      else record(fault.kind === 'reset' ? 0 : fault.kind === 'status' ? fault.status : 200, routeVersion, route?.[1] ?? null);
+      if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+      if (fault.kind === 'reset') return void req.socket.destroy();
+      if (fault.kind === 'html') return writeSlowly(res, 200, { 'content-type': 'text/html' }, '<!doctype html><title>Maintenance</title><p>Back soon.</p>', faults.slowBodyMs);
+      if (fault.kind === 'status') return send(res, { ...koreError(fault.status, fault.msg), headers: fault.headers }, faults.slowBodyMs);
+      send(res, a as Answer, faults.slowBodyMs);
     });
   };
 }
 
-function send(res: http.ServerResponse, a: Answer): void {
+function send(res: http.ServerResponse, a: Answer, slowBodyMs = 0): void {
   const body = JSON.stringify(a.body);
-  res.writeHead(a.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...a.headers });
-  res.end(body);
+  writeSlowly(res, a.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...a.headers }, body, slowBodyMs);
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -217,8 +239,11 @@ function v1Body(q: MetricsQuery, m: Metrics) {
 
 export async function startEmulator(options: EmulatorOptions, port = 0, host = '127.0.0.1'): Promise<Emulator> {
   const world = new World(options.bots);
+  // Generate every bot's sessions now: a start-up cost, rather than a first caller's wait.
+  for (const id of world.botIds()) world.events(id, (options.now ?? Date.now)());
   const calls: RecordedCall[] = [];
-  const server = http.createServer(createEmulatorHandler(options, world, calls));
+  const faults = parseFaults(options.faults ?? {});
+  const server = http.createServer(createEmulatorHandler(options, world, calls, faults));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -229,6 +254,7 @@ export async function startEmulator(options: EmulatorOptions, port = 0, host = '
     url: `http://${host}:${actual}`,
     calls,
     world,
+    faults,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -26,6 +26,11 @@ describe('configuration', () => {
     [{ KORE_V1_TIME_ZONE: 'Nowhere/City' }, /KORE_V1_TIME_ZONE/],
     [{ NODE_ENV: 'staging' }, /NODE_ENV/],
     [{ NODE_ENV: 'production' }, /KORE_HOST is not set in production/],
+    [{ EMULATOR_FAULTS: '{"errorRate": 3}' }, /EMULATOR_FAULTS/],
+    [{ EMULATOR_FAULTS: 'not json' }, /EMULATOR_FAULTS/],
+    [{ BUDGET_PER_MINUTE: '0' }, /BUDGET_PER_MINUTE/],
+    [{ LANDING_PAGE: 'graphiql' }, /LANDING_PAGE/],
+    [{ INTROSPECTION: 'maybe' }, /INTROSPECTION/],
   ])('refuses %j with a message naming it', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
