@@ -41,6 +41,8 @@ export interface Config {
   readonly port: number;
   readonly host: string | undefined;
   readonly kore: KoreConfig;
+  /** Shared cache, single flight and budget across replicas; unset = in process. */
+  readonly redisUrl: string | undefined;
   readonly resilience: ResilienceConfig;
   readonly maxRangeDaysDaily: number;
   readonly maxRangeDaysHourly: number;
@@ -99,6 +101,20 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false: ${JSON.stringify(env[name])}`);
 }
 
+function redisUrl(env: Env): string | undefined {
+  const raw = env.REDIS_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  // Never echo the URL: it may carry a password.
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must use redis:// or rediss://, not ${url.protocol}`);
+  return raw;
+}
+
 function faultsFrom(env: Env): Partial<Faults> {
   const raw = env.EMULATOR_FAULTS?.trim();
   if (!raw) return {};
@@ -154,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
       tokenTtlSeconds: int(env, 'KORE_TOKEN_TTL_SECONDS', 300, 30, 3600),
       v1TimeZone,
     },
+    redisUrl: redisUrl(env),
     resilience: {
       // Kore allows 60/min and 1,800/h per bot, shared with other clients: stay a little under.
       budgetPerMinute: int(env, 'BUDGET_PER_MINUTE', 50, 1, 100_000),

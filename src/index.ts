@@ -6,6 +6,7 @@ import { DEMO_BOTS } from './emulator/world';
 import { createLogger } from './logger';
 import { createServer } from './server';
 import { createUpstream } from './upstream';
+import { connectRedis } from './upstream/redis';
 
 /** Process entry: configuration, the built-in upstream when no Kore.ai host is set, the server. */
 async function main(): Promise<void> {
@@ -38,7 +39,10 @@ async function main(): Promise<void> {
     );
   }
 
-  const client = createUpstream(config, { host }, log.child({ component: 'upstream' }));
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  redis?.on('error', (error: Error) => log.warn({ err: { message: error.message } }, 'redis error'));
+  log.info(redis ? 'cache, single flight and upstream budget shared through Redis' : 'cache, single flight and upstream budget in process (set REDIS_URL to share them between replicas)');
+  const client = createUpstream(config, { host, redis }, log.child({ component: 'upstream' }));
   const server = await createServer({ config, client, log });
   await new Promise<void>((resolve) => server.httpServer.listen(config.port, config.host, resolve));
   const { port } = server.httpServer.address() as AddressInfo;
@@ -46,7 +50,11 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
-    server.stop().then(client.close).then(
+    server
+      .stop()
+      .then(client.close)
+      .then(() => redis?.quit())
+      .then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -4,6 +4,7 @@ import { ErrorCode, UpstreamError } from '../errors';
 import type { BotBudget } from './budget';
 import type { CircuitBreaker } from './breaker';
 import type { KoreClient, UpstreamLog } from './kore-client';
+import { localFlights, type FlightCoordinator } from './redis';
 import type { ResponseCache } from './response-cache';
 
 /**
@@ -26,6 +27,8 @@ export interface ResilienceOptions {
   readonly budget: BotBudget;
   readonly breaker: CircuitBreaker;
   readonly cache: ResponseCache;
+  /** Cross-replica single flight (Redis); in-process flights are always on. */
+  readonly flights?: FlightCoordinator;
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxTotalMs: number };
   readonly ttl: { readonly settledMs: number; readonly recentMs: number; readonly staleKeepMs: number };
   readonly now?: () => number;
@@ -96,12 +99,15 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
       if (cached && cached.freshUntil > now()) return cached.data;
       let flight = flights.get(key);
       if (!flight) {
+        const lead = async () => {
+          const data = await callWithRetries(req);
+          const fresh = freshFor(req);
+          await cache.set(key, { data, storedAt: now(), freshUntil: now() + fresh }, fresh + ttl.staleKeepMs);
+          return data;
+        };
         flight = (async () => {
           try {
-            const data = await callWithRetries(req);
-            const fresh = freshFor(req);
-            await cache.set(key, { data, storedAt: now(), freshUntil: now() + fresh }, fresh + ttl.staleKeepMs);
-            return data;
+            return await (options.flights ?? localFlights).run(key, lead, cache);
           } catch (error) {
             if (cached && allowsStale(error)) {
               log.warn({ botId: req.botId, code: (error as UpstreamError).code, ageSeconds: Math.round((now() - cached.storedAt) / 1000) }, 'serving stale answer');

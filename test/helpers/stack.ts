@@ -7,6 +7,7 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/em
 import { createLogger } from '../../src/logger';
 import { createServer, type EngagementServer } from '../../src/server';
 import { createUpstream } from '../../src/upstream';
+import { connectRedis } from '../../src/upstream/redis';
 import type { ResponseCache } from '../../src/upstream/response-cache';
 
 /**
@@ -65,7 +66,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const log = createLogger('debug', sink);
-  const client = createUpstream(config, { host, now: options.now, cache: options.cache }, log.child({ component: 'upstream' }));
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const client = createUpstream(config, { host, now: options.now, cache: options.cache, redis }, log.child({ component: 'upstream' }));
   const server = await createServer({ config, client, log, now: options.now });
   await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}`;
@@ -87,6 +89,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await server.stop();
       client.close();
+      await redis?.quit();
       await emulator?.close();
     },
   };

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import type { TrendData } from '../engagement/model';
+import { ErrorCode, UpstreamError, type UpstreamErrorCode } from '../errors';
+import type { BotBudget, BudgetLimits } from './budget';
+import type { CacheEntry, ResponseCache } from './response-cache';
+
+/**
+ * The same cache, budget and single flight, shared by every replica through Redis (REDIS_URL), so
+ * that three replicas together still keep one bot under one budget and ask each question once.
+ * Keys: `eg:cache:<credential>|<request>`, `eg:budget:<bot>`, `eg:flight:<key>`, `eg:failed:<key>`.
+ */
+
+export function connectRedis(url: string): Redis {
+  // Fail commands fast while Redis is down rather than queueing them behind a reconnect.
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false, connectTimeout: 2000 });
+}
+
+export function createRedisCache(redis: Redis): ResponseCache {
+  return {
+    async get(key) {
+      const raw = await redis.get(`eg:cache:${key}`);
+      return raw ? (JSON.parse(raw) as CacheEntry) : undefined;
+    },
+    async set(key, entry, keepMs) {
+      await redis.set(`eg:cache:${key}`, JSON.stringify(entry), 'PX', Math.max(1, Math.round(keepMs)));
+    },
+  };
+}
+
+/**
+ * The sliding log of budget.ts as one atomic script on a sorted set per bot, timed by Redis's own
+ * clock (replicas' clocks may differ). Returns {granted, waitMs}.
+ */
+const BUDGET_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local perMinute, perHour, maxWait = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
+local n = redis.call('ZCARD', KEYS[1])
+local at = now
+if n > 0 then at = math.max(at, tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])) end
+if n >= perMinute then at = math.max(at, tonumber(redis.call('ZRANGE', KEYS[1], n - perMinute, n - perMinute, 'WITHSCORES')[2]) + 60000) end
+if n >= perHour then at = math.max(at, tonumber(redis.call('ZRANGE', KEYS[1], n - perHour, n - perHour, 'WITHSCORES')[2]) + 3600000) end
+if at - now > maxWait then return {0, at - now} end
+redis.call('ZADD', KEYS[1], at, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], 3660000)
+return {1, at - now}
+`;
+
+export function createRedisBudget(redis: Redis, limits: BudgetLimits): BotBudget {
+  return {
+    async acquire(botId) {
+      const [granted, wait] = (await redis.eval(BUDGET_SCRIPT, 1, `eg:budget:${botId}`, limits.perMinute, limits.perHour, limits.maxWaitMs, randomUUID())) as [number, number];
+      if (!granted) {
+        const retryAfter = Math.max(1, Math.ceil(wait / 1000));
+        throw new UpstreamError(ErrorCode.RATE_LIMITED, `The upstream budget for bot ${botId} is spent; try again in ${retryAfter} s.`, undefined, {
+          retryAfter,
+          source: 'budget',
+        });
+      }
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    },
+  };
+}
+
+/** Runs `lead` in exactly one replica for a key; the others wait for its answer in the cache. */
+export interface FlightCoordinator {
+  run(key: string, lead: () => Promise<TrendData>, cache: ResponseCache): Promise<TrendData>;
+}
+
+export const localFlights: FlightCoordinator = { run: (_key, lead) => lead() };
+
+export function createRedisFlights(redis: Redis, opts: { lockMs: number; pollMs?: number; failureMemoryMs?: number }): FlightCoordinator {
+  const pollMs = opts.pollMs ?? 25;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  return {
+    async run(key, lead, cache) {
+      const deadline = Date.now() + opts.lockMs;
+      const settled = async (): Promise<TrendData | undefined> => {
+        const cached = await cache.get(key);
+        if (cached && cached.freshUntil > Date.now()) return cached.data;
+        const failed = await redis.get(`eg:failed:${key}`);
+        if (failed) {
+          const f = JSON.parse(failed) as { code: UpstreamErrorCode; message: string; extensions: Record<string, unknown> };
+          throw new UpstreamError(f.code, f.message, undefined, f.extensions);
+        }
+        return undefined;
+      };
+      while (Date.now() < deadline) {
+        const token = randomUUID();
+        const early = await settled(); // a leader may have just finished (or failed) before we got here
+        if (early) return early;
+        if ((await redis.set(`eg:flight:${key}`, token, 'PX', opts.lockMs, 'NX')) === 'OK') {
+          try {
+            return (await settled()) ?? (await lead());
+          } catch (error) {
+            // Followers fail with the same mapped error for a moment instead of all retrying.
+            if (error instanceof UpstreamError) {
+              const { code, ...extensions } = error.extensions;
+              await redis.set(`eg:failed:${key}`, JSON.stringify({ code, message: error.message, extensions }), 'PX', opts.failureMemoryMs ?? 2000);
+            }
+            throw error;
+          } finally {
+            // Release only our own lock.
+            await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, `eg:flight:${key}`, token);
+          }
+        }
+        while (Date.now() < deadline) {
+          await sleep(pollMs);
+          const done = await settled();
+          if (done) return done;
+          if (!(await redis.exists(`eg:flight:${key}`))) break; // leader gone without an answer: try to lead
+        }
+      }
+      throw new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, 'Kore.ai did not answer in time (waiting on another replica).', undefined);
+    },
+  };
+}
