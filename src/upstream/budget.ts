@@ -25,6 +25,15 @@ export interface BotBudget {
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
+/** The refusal when no slot frees in time: no upstream call is made. */
+export function budgetSpent(botId: string, waitMs: number): UpstreamError {
+  const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+  return new UpstreamError(ErrorCode.RATE_LIMITED, `The upstream budget for bot ${botId} is spent; try again in ${retryAfter} s.`, undefined, {
+    retryAfter,
+    source: 'budget',
+  });
+}
+
 export function createMemoryBudget(limits: BudgetLimits, now: () => number = Date.now): BotBudget {
   const granted = new Map<string, number[]>(); // per bot, ascending slot times (past and reserved)
 
@@ -42,13 +51,7 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
     async acquire(botId) {
       const at = slotFor(botId);
       const wait = at - now();
-      if (wait > limits.maxWaitMs) {
-        const retryAfter = Math.max(1, Math.ceil(wait / 1000));
-        throw new UpstreamError(ErrorCode.RATE_LIMITED, `The upstream budget for bot ${botId} is spent; try again in ${retryAfter} s.`, undefined, {
-          retryAfter,
-          source: 'budget',
-        });
-      }
+      if (wait > limits.maxWaitMs) throw budgetSpent(botId, wait);
       (granted.get(botId) as number[]).push(at);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     },

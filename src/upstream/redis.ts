@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { TrendData } from '../engagement/model';
 import { ErrorCode, UpstreamError, type UpstreamErrorCode } from '../errors';
-import type { BotBudget, BudgetLimits } from './budget';
+import { budgetSpent, type BotBudget, type BudgetLimits } from './budget';
 import type { CacheEntry, ResponseCache } from './response-cache';
 
 /**
@@ -16,14 +16,41 @@ export function connectRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false, connectTimeout: 2000 });
 }
 
+/**
+ * Redis down: the cache is only an optimisation, so it degrades to a miss; the budget and the
+ * flight coordination protect the bot, so they fail closed (no upstream call without them).
+ */
+function sharedStateDown(): UpstreamError {
+  return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The shared budget store (Redis) is unreachable; no upstream call was made.', undefined, {
+    reason: 'shared-state-unavailable',
+  });
+}
+
+/** ioredis's own failures: refused or closed connections, exhausted retries, error replies. */
+function isRedisFailure(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (['ReplyError', 'MaxRetriesPerRequestError', 'AbortError'].includes(error.name) ||
+      /connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable|enableOfflineQueue/i.test(error.message))
+  );
+}
+
+async function orFailClosed<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw isRedisFailure(error) ? sharedStateDown() : error;
+  }
+}
+
 export function createRedisCache(redis: Redis): ResponseCache {
   return {
     async get(key) {
-      const raw = await redis.get(`eg:cache:${key}`);
+      const raw = await redis.get(`eg:cache:${key}`).catch(() => null);
       return raw ? (JSON.parse(raw) as CacheEntry) : undefined;
     },
     async set(key, entry, keepMs) {
-      await redis.set(`eg:cache:${key}`, JSON.stringify(entry), 'PX', Math.max(1, Math.round(keepMs)));
+      await redis.set(`eg:cache:${key}`, JSON.stringify(entry), 'PX', Math.max(1, Math.round(keepMs))).catch(() => undefined);
     },
   };
 }
@@ -51,14 +78,8 @@ return {1, at - now}
 export function createRedisBudget(redis: Redis, limits: BudgetLimits): BotBudget {
   return {
     async acquire(botId) {
-      const [granted, wait] = (await redis.eval(BUDGET_SCRIPT, 1, `eg:budget:${botId}`, limits.perMinute, limits.perHour, limits.maxWaitMs, randomUUID())) as [number, number];
-      if (!granted) {
-        const retryAfter = Math.max(1, Math.ceil(wait / 1000));
-        throw new UpstreamError(ErrorCode.RATE_LIMITED, `The upstream budget for bot ${botId} is spent; try again in ${retryAfter} s.`, undefined, {
-          retryAfter,
-          source: 'budget',
-        });
-      }
+      const [granted, wait] = (await orFailClosed(() => redis.eval(BUDGET_SCRIPT, 1, `eg:budget:${botId}`, limits.perMinute, limits.perHour, limits.maxWaitMs, randomUUID()))) as [number, number];
+      if (!granted) throw budgetSpent(botId, wait);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     },
   };
@@ -75,7 +96,10 @@ export function createRedisFlights(redis: Redis, opts: { lockMs: number; pollMs?
   const pollMs = opts.pollMs ?? 25;
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   return {
-    async run(key, lead, cache) {
+    run: (key, lead, cache) => orFailClosed(() => coordinate(key, lead, cache)),
+  };
+
+  async function coordinate(key: string, lead: () => Promise<TrendData>, cache: ResponseCache): Promise<TrendData> {
       const deadline = Date.now() + opts.lockMs;
       const settled = async (): Promise<TrendData | undefined> => {
         const cached = await cache.get(key);
@@ -114,6 +138,5 @@ export function createRedisFlights(redis: Redis, opts: { lockMs: number; pollMs?
         }
       }
       throw new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, 'Kore.ai did not answer in time (waiting on another replica).', undefined);
-    },
-  };
+  }
 }

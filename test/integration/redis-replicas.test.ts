@@ -92,3 +92,26 @@ suite('replicas sharing Redis', () => {
     expect(fake.requests).toHaveLength(1);
   });
 });
+
+suite('when Redis goes away', () => {
+  it('fails closed with a clear UPSTREAM_UNAVAILABLE and calls nothing upstream', async () => {
+    const own = await startRedis(binary as string);
+    const upstream = await startFakeUpstream(dailyAnswerFor);
+    const replica = await startStack({
+      upstreamUrl: upstream.url,
+      env: { KORE_HOST: upstream.url, KORE_CLIENT_ID: 'cs-a', KORE_CLIENT_SECRET: 'secret-a', REDIS_URL: own.url, RETRY_MAX_ATTEMPTS: '1' },
+    });
+    try {
+      expect((await replica.gql(summaryQuery(day(-9), day(-5), 'st-down'))).body.errors).toBeUndefined();
+      await own.stop();
+      const { status, body } = await replica.gql(summaryQuery(day(-19), day(-15), 'st-down'));
+      expect(status).toBe(200);
+      expect(codes(body)).toEqual(['UPSTREAM_UNAVAILABLE']);
+      expect(body.errors?.[0].extensions?.reason).toBe('shared-state-unavailable');
+      expect(upstream.requests).toHaveLength(1);
+    } finally {
+      await replica.close().catch(() => undefined);
+      await upstream.close();
+    }
+  });
+});
