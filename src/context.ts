@@ -16,6 +16,8 @@ export interface Context {
   readonly now: () => number;
   /** Answers this request served stale; reported in `extensions.engagementGraph`. */
   readonly stale: StaleAnswer[];
+  /** Counted for the operation's log line. */
+  readonly stats: { upstreamCalls: number; cacheHits: number };
 }
 
 export interface StaleAnswer {
@@ -43,6 +45,8 @@ export function requestIdOf(req: IncomingMessage): string {
 
 export function createContext(deps: ContextDeps, requestId: string): Context {
   const stale: StaleAnswer[] = [];
+  const stats = { upstreamCalls: 0, cacheHits: 0 };
+  const trace = { upstreamCall: () => void stats.upstreamCalls++, cacheHit: () => void stats.cacheHits++ };
   const onStale = (req: UpstreamRequest, storedAt: number) =>
     stale.push({
       botId: req.botId,
@@ -54,9 +58,10 @@ export function createContext(deps: ContextDeps, requestId: string): Context {
   return {
     requestId,
     config: deps.config,
-    loaders: createLoaders(deps.client, { maxConcurrency: deps.config.upstreamConcurrency, onStale }),
+    loaders: createLoaders(deps.client, { maxConcurrency: deps.config.upstreamConcurrency, onStale, trace }),
     log: deps.log.child({ requestId }),
     now: deps.now,
     stale,
+    stats,
   };
 }

@@ -43,13 +43,14 @@ async function main(): Promise<void> {
   redis?.on('error', (error: Error) => log.warn({ err: { message: error.message } }, 'redis error'));
   log.info(redis ? 'cache, single flight and upstream budget shared through Redis' : 'cache, single flight and upstream budget in process (set REDIS_URL to share them between replicas)');
   const client = createUpstream(config, { host, redis }, log.child({ component: 'upstream' }));
-  const server = await createServer({ config, client, log });
+  const readinessChecks = redis ? [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }] : [];
+  const server = await createServer({ config, client, log, readinessChecks });
   await new Promise<void>((resolve) => server.httpServer.listen(config.port, config.host, resolve));
   const { port } = server.httpServer.address() as AddressInfo;
   log.info({ port, apiVersion: config.kore.apiVersion }, `Engagement Graph ready at http://localhost:${port}/graphql`);
 
   const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing in-flight operations');
     server
       .stop()
       .then(client.close)

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { queryKey, requestKey, type Granularity, type TrendData, type TrendQuery, type UpstreamRequest } from './engagement/model';
-import type { KoreClient } from './upstream/kore-client';
+import type { CallTrace, KoreClient } from './upstream/kore-client';
 
 /**
  * Per-request loaders: the fewest upstream calls for what an operation selects.
@@ -29,6 +29,7 @@ export interface LoaderOptions {
   readonly maxConcurrency: number;
   /** Told of every answer served stale (an expired cache entry, because the upstream failed). */
   readonly onStale?: (req: UpstreamRequest, storedAt: number) => void;
+  readonly trace?: CallTrace;
 }
 
 /** Runs tasks with at most `limit` in flight, in the order given. */
@@ -59,7 +60,7 @@ export function createLoaders(client: KoreClient, options: LoaderOptions): Loade
     const key = requestKey(req);
     let call = calls.get(key);
     if (!call) {
-      call = limit(() => client.fetchTrend(req)).then((data) => {
+      call = limit(() => client.fetchTrend(req, options.trace)).then((data) => {
         if (data.stale) options.onStale?.(req, data.stale.storedAt);
         return data;
       });

@@ -20,15 +20,44 @@ export interface ServerDeps {
   readonly client: KoreClient;
   readonly log: Logger;
   readonly now?: () => number;
+  /** Extra readiness conditions (Redis reachable when configured); the schema being built is implied. */
+  readonly readinessChecks?: ReadonlyArray<{ readonly name: string; check(): Promise<boolean> }>;
 }
 
 export interface EngagementServer {
   readonly httpServer: http.Server;
   readonly apollo: ApolloServer<Context>;
   readonly schema: GraphQLSchema;
-  /** Stop Apollo and close the HTTP server (and its idle keep-alive sockets). */
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: refuse new connections and report not-ready, let in-flight operations finish
+   * for up to `graceMs` (SHUTDOWN_GRACE_MS), then close what is left and stop Apollo.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
+
+/** One log line per operation: who, what, how long, how it ended. */
+const operationLog: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    const started = process.hrtime.bigint();
+    return {
+      async willSendResponse({ operationName, response, errors, contextValue: ctx }) {
+        const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+        const codes = [...new Set((body?.errors ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
+        ctx.log.info(
+          {
+            operationName: operationName ?? null,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            status: response.http.status ?? 200,
+            errorCodes: codes.length ? codes : undefined,
+            ...ctx.stats,
+            staleAnswers: ctx.stale.length || undefined,
+          },
+          'graphql operation',
+        );
+      },
+    };
+  },
+};
 
 /** Tags every error of a request with its request id, so a masked error names the id to look up in the log. */
 const requestIdOnErrors: ApolloServerPlugin<Context> = {
@@ -78,10 +107,14 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     introspection: config.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // index.ts owns shutdown (drain, grace period, exit 0). Apollo's own handler would stop and
+    // re-raise the signal, killing in-flight operations.
+    stopOnTerminationSignals: false,
     logger: log,
     plugins: [
       requestIdOnErrors,
       staleExtension,
+      operationLog,
       landingPage(config.landingPage),
       config.inlineTracing ? ApolloServerPluginInlineTrace() : ApolloServerPluginInlineTraceDisabled(),
     ],
@@ -94,10 +127,19 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     requestIdOf,
     contextFor: async (_req, requestId) => createContext({ config, client: deps.client, log, now }, requestId),
     routes: {
+      // Alive: the process answers. Ready: schema built, not shutting down, Redis reachable when configured
+      // (the upstream host is deliberately not a condition: a Kore.ai outage must not empty the pool).
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+      '/readyz': async (_req, res) => {
+        if (stopping) return sendJson(res, 503, { status: 'shutting down' });
+        const results = await Promise.all((deps.readinessChecks ?? []).map(async (c) => [c.name, await c.check().catch(() => false)] as const));
+        const failed = results.filter(([, ok]) => !ok).map(([name]) => name);
+        sendJson(res, failed.length ? 503 : 200, failed.length ? { status: 'not ready', failed } : { status: 'ready' });
+      },
     },
     onError: (error) => log.error({ err: error }, 'request failed outside GraphQL'),
   });
+  let stopping = false;
   const httpServer = http.createServer(handler);
   httpServer.keepAliveTimeout = 65_000; // outlive typical load-balancer idle timeouts
 
@@ -105,12 +147,18 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     httpServer,
     apollo,
     schema,
-    async stop() {
+    async stop(graceMs = config.shutdownGraceMs) {
+      stopping = true;
+      const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+      if ((await Promise.race([drained, grace])) === 'timeout') {
+        log.warn({ graceMs }, 'shutdown grace period over: closing remaining connections');
+        httpServer.closeAllConnections();
+      }
+      clearTimeout(timer);
       await apollo.stop();
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeIdleConnections();
-      });
     },
   };
 }

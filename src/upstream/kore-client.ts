@@ -24,8 +24,16 @@ export interface UpstreamLog {
 }
 
 /** What the rest of the service needs from Kore.ai: one engagement question, answered and normalized. */
+/** Per-request counters a caller may pass along (for the operation's log line). */
+export interface CallTrace {
+  /** One HTTP request sent to Kore.ai (retries count again). */
+  upstreamCall(): void;
+  /** Answered from the shared cache. */
+  cacheHit(): void;
+}
+
 export interface KoreClient {
-  fetchTrend(req: UpstreamRequest): Promise<TrendData>;
+  fetchTrend(req: UpstreamRequest, trace?: CallTrace): Promise<TrendData>;
   /** Drop pooled keep-alive sockets (at shutdown). */
   close(): void;
 }
@@ -107,8 +115,9 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
       httpAgent.destroy();
       httpsAgent.destroy();
     },
-    async fetchTrend(req) {
+    async fetchTrend(req, trace) {
       const started = Date.now();
+      trace?.upstreamCall();
       let failure: UpstreamFailure;
       try {
         const res = await send(req);

@@ -3,7 +3,7 @@ import { requestKey, type TrendData, type UpstreamRequest } from '../engagement/
 import { ErrorCode, UpstreamError } from '../errors';
 import type { BotBudget } from './budget';
 import type { CircuitBreaker } from './breaker';
-import type { KoreClient, UpstreamLog } from './kore-client';
+import type { CallTrace, KoreClient, UpstreamLog } from './kore-client';
 import { localFlights, type FlightCoordinator } from './redis';
 import type { ResponseCache } from './response-cache';
 
@@ -57,7 +57,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
   const { budget, breaker, cache, retry, ttl } = options;
   const flights = new Map<string, Promise<TrendData>>();
 
-  async function callWithRetries(req: UpstreamRequest): Promise<TrendData> {
+  async function callWithRetries(req: UpstreamRequest, trace: CallTrace | undefined): Promise<TrendData> {
     const started = now();
     for (let attempt = 1; ; attempt++) {
       breaker.enter();
@@ -68,7 +68,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
         throw error;
       }
       try {
-        const data = await inner.fetchTrend(req);
+        const data = await inner.fetchTrend(req, trace);
         breaker.success();
         return data;
       } catch (error) {
@@ -93,14 +93,17 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
 
   return {
     close: () => inner.close(),
-    async fetchTrend(req) {
+    async fetchTrend(req, trace) {
       const key = `${options.credentialId}|${requestKey(req)}`;
       const cached = await cache.get(key);
-      if (cached && cached.freshUntil > now()) return cached.data;
+      if (cached && cached.freshUntil > now()) {
+        trace?.cacheHit();
+        return cached.data;
+      }
       let flight = flights.get(key);
       if (!flight) {
         const lead = async () => {
-          const data = await callWithRetries(req);
+          const data = await callWithRetries(req, trace);
           const fresh = freshFor(req);
           await cache.set(key, { data, storedAt: now(), freshUntil: now() + fresh }, fresh + ttl.staleKeepMs);
           return data;

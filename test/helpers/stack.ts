@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, loadConfig, type Config } from '../../src/config';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/emulator.server';
 import { createLogger } from '../../src/logger';
-import { createServer, type EngagementServer } from '../../src/server';
+import { createServer, type EngagementServer, type ServerDeps } from '../../src/server';
 import { createUpstream } from '../../src/upstream';
 import { connectRedis } from '../../src/upstream/redis';
 import type { ResponseCache } from '../../src/upstream/response-cache';
@@ -44,6 +44,7 @@ export interface StackOptions {
   readonly now?: () => number;
   /** Share a response cache between stacks (replicas, tenants). */
   readonly cache?: ResponseCache;
+  readonly readinessChecks?: ServerDeps['readinessChecks'];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -68,7 +69,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = createLogger('debug', sink);
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   const client = createUpstream(config, { host, now: options.now, cache: options.cache, redis }, log.child({ component: 'upstream' }));
-  const server = await createServer({ config, client, log, now: options.now });
+  const server = await createServer({ config, client, log, now: options.now, readinessChecks: options.readinessChecks });
   await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}`;
 

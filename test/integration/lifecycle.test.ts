@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { isoDate, todayIn } from '../../src/dates';
+import { startFakeUpstream } from '../helpers/fake-upstream';
+import { dailyAnswerFor, expectedUnique } from '../helpers/kore-answers';
+import { startStack } from '../helpers/stack';
+
+/** Health, readiness, the per-operation log line, and a graceful stop of the real process. */
+const today = todayIn('UTC');
+const start = isoDate(today - 9);
+const end = isoDate(today - 3);
+const Q = `query Dashboard { engagementTrend(botId: "st-demo-retail", range: { start: "${start}", end: "${end}" }) { summary { uniqueUsers } } }`;
+
+describe('health, readiness and logs', () => {
+  it('/healthz is alive; /readyz follows its checks and turns 503 when stopping', async () => {
+    let redisUp = true;
+    const stack = await startStack({ readinessChecks: [{ name: 'redis', check: async () => redisUp }] });
+    try {
+      expect((await fetch(`${stack.url}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${stack.url}/readyz`)).json()).toEqual({ status: 'ready' });
+      redisUp = false;
+      const down = await fetch(`${stack.url}/readyz`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual({ status: 'not ready', failed: ['redis'] });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('logs one line per operation: request id, name, duration, upstream calls, cache hits; no token or secret', async () => {
+    const stack = await startStack();
+    try {
+      await stack.gql(Q, undefined, { 'x-request-id': 'req-log-1' });
+      await stack.gql(Q, undefined, { 'x-request-id': 'req-log-2' });
+      const lines = stack.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'graphql operation');
+      expect(lines.map((l) => [l.requestId, l.operationName, l.upstreamCalls, l.cacheHits])).toEqual([
+        ['req-log-1', 'Dashboard', 1, 0],
+        ['req-log-2', 'Dashboard', 0, 1],
+      ]);
+      expect(typeof lines[0].durationMs).toBe('number');
+      const all = stack.logs.join('');
+      expect(all).not.toContain(stack.config.kore.clientSecret);
+      expect(all).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/); // no JWT anywhere
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe('graceful shutdown of the real process', () => {
+  it('SIGTERM during a slow upstream call lets the call finish, refuses new work, and exits 0', async () => {
+    const fake = await startFakeUpstream((r) => ({ ...dailyAnswerFor(r), delayMs: 1500 }));
+    const root = join(__dirname, '..', '..');
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/index.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', NODE_ENV: 'development', LOG_LEVEL: 'info', KORE_HOST: fake.url, KORE_CLIENT_ID: 'cs', KORE_CLIENT_SECRET: 's', SHUTDOWN_GRACE_MS: '10000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+        const poll = setInterval(() => {
+          const m = /ready at (http:\/\/localhost:\d+\/graphql)/.exec(out);
+          if (m) {
+            clearInterval(poll);
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        }, 50);
+      });
+      const inFlight = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: Q }) });
+      while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 20)); // the upstream call is under way
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+      await expect(fetch(url.replace('/graphql', '/healthz'))).rejects.toThrow(); // no longer accepting
+      const res = await inFlight.catch((error: unknown) => {
+        throw new Error(`in-flight request failed (${String(error)}); server output:\n${out}`);
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ data: { engagementTrend: { summary: { uniqueUsers: expectedUnique(start, end) } } } });
+      expect(await exited).toBe(0);
+      expect(out).toContain('shutting down');
+    } finally {
+      child.kill('SIGKILL');
+      await fake.close();
+    }
+  }, 40_000);
+});
