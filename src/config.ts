@@ -49,6 +49,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Most upstream calls one GraphQL request has in flight at once. */
   readonly upstreamConcurrency: number;
+  /** Label upstream budget metrics by bot id (cardinality grows with bots). */
+  readonly metricsBotLabels: boolean;
   /** How long in-flight operations may run on after SIGTERM/SIGINT. */
   readonly shutdownGraceMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -192,6 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxRangeDaysHourly: int(env, 'MAX_RANGE_DAYS_HOURLY', 31, 1, 366),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 102_400, 1024, 10_485_760),
     upstreamConcurrency: int(env, 'UPSTREAM_CONCURRENCY', 4, 1, 64),
+    metricsBotLabels: bool(env, 'METRICS_BOT_LABELS', false),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 25_000, 0, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
     emulatorPort: int(env, 'EMULATOR_PORT', 0, 0, 65535),

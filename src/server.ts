@@ -12,6 +12,7 @@ import { createContext, requestIdOf, type Context } from './context';
 import { createFormatError, REQUEST_ID } from './errors';
 import { createHttpHandler, sendJson } from './http';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 import { buildEngagementSchema } from './schema';
 import type { KoreClient } from './upstream/kore-client';
 
@@ -22,6 +23,8 @@ export interface ServerDeps {
   readonly now?: () => number;
   /** Extra readiness conditions (Redis reachable when configured); the schema being built is implied. */
   readonly readinessChecks?: ReadonlyArray<{ readonly name: string; check(): Promise<boolean> }>;
+  /** Served on GET /metrics; the same object the upstream chain reports to. */
+  readonly metrics?: Metrics;
 }
 
 export interface EngagementServer {
@@ -33,6 +36,33 @@ export interface EngagementServer {
    * for up to `graceMs` (SHUTDOWN_GRACE_MS), then close what is left and stop Apollo.
    */
   stop(graceMs?: number): Promise<void>;
+}
+
+/** Operation and top-level field metrics. */
+function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async executionDidStart() {
+          return {
+            willResolveField({ info }) {
+              if (info.path.prev !== undefined && info.parentType.name !== 'Bot') return;
+              const fieldStarted = process.hrtime.bigint();
+              const name = info.parentType.name === 'Bot' ? `Bot.${info.fieldName}` : info.fieldName;
+              return () => metrics.field(name, Number(process.hrtime.bigint() - fieldStarted) / 1e9);
+            },
+          };
+        },
+        async willSendResponse({ operationName, response, errors }) {
+          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const failed = (body?.errors?.length ?? 0) > 0 || (errors?.length ?? 0) > 0;
+          const outcome = !failed ? 'ok' : body?.data ? 'partial' : 'error';
+          metrics.operation(operationName, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+        },
+      };
+    },
+  };
 }
 
 /** One log line per operation: who, what, how long, how it ended. */
@@ -115,6 +145,7 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
       requestIdOnErrors,
       staleExtension,
       operationLog,
+      ...(deps.metrics ? [metricsPlugin(deps.metrics)] : []),
       landingPage(config.landingPage),
       config.inlineTracing ? ApolloServerPluginInlineTrace() : ApolloServerPluginInlineTraceDisabled(),
     ],
@@ -130,6 +161,12 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
       // Alive: the process answers. Ready: schema built, not shutting down, Redis reachable when configured
       // (the upstream host is deliberately not a condition: a Kore.ai outage must not empty the pool).
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+      '/metrics': async (_req, res) => {
+        if (!deps.metrics) return sendJson(res, 404, { error: 'metrics are off' });
+        const text = await deps.metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+        res.end(text);
+      },
       '/readyz': async (_req, res) => {
         if (stopping) return sendJson(res, 503, { status: 'shutting down' });
         const results = await Promise.all((deps.readinessChecks ?? []).map(async (c) => [c.name, await c.check().catch(() => false)] as const));

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
-import { createMemoryBudget } from './budget';
+import { performance } from 'node:perf_hooks';
+import { UpstreamError } from '../errors';
+import type { Metrics } from '../metrics';
+import { createMemoryBudget, type BotBudget } from './budget';
 import { createCircuitBreaker } from './breaker';
 import { createKoreClient, type KoreClient, type UpstreamLog } from './kore-client';
 import { createResilientClient } from './resilient-client';
@@ -16,6 +19,45 @@ export interface UpstreamOptions {
   readonly cache?: ResponseCache;
   /** When set (REDIS_URL), cache, budget and single flight are shared by every replica. */
   readonly redis?: Redis;
+  readonly metrics?: Metrics;
+}
+
+/** Times every HTTP exchange with Kore.ai, labelled by version, granularity and outcome. */
+function measured(client: KoreClient, metrics: Metrics | undefined): KoreClient {
+  if (!metrics) return client;
+  return {
+    close: () => client.close(),
+    async fetchTrend(req, trace) {
+      const started = performance.now();
+      const done = (status: string) => metrics.upstreamCall(req.version, req.granularity, status, (performance.now() - started) / 1000);
+      try {
+        const data = await client.fetchTrend(req, trace);
+        done('200');
+        return data;
+      } catch (error) {
+        done(error instanceof UpstreamError ? String(error.status ?? error.code) : 'error');
+        throw error;
+      }
+    },
+  };
+}
+
+/** Counts budget waits and refusals without the budgets knowing about metrics. */
+function measuredBudget(budget: BotBudget, metrics: Metrics | undefined): BotBudget {
+  if (!metrics) return budget;
+  return {
+    async acquire(botId) {
+      const started = performance.now();
+      try {
+        await budget.acquire(botId);
+      } catch (error) {
+        metrics.budgetRefusal(botId);
+        throw error;
+      }
+      const waited = (performance.now() - started) / 1000;
+      if (waited > 0.005) metrics.budgetWait(botId, waited);
+    },
+  };
 }
 
 /** Identifies the upstream credential without revealing it: cache keys and logs may carry this. */
@@ -26,15 +68,18 @@ export function credentialId(host: string, clientId: string, clientSecret: strin
 /** The Kore client the server uses: raw axios client wrapped in cache, single flight, budget, breaker and retries. */
 export function createUpstream(config: Config, options: UpstreamOptions, log: UpstreamLog): KoreClient {
   const r = config.resilience;
-  const raw = createKoreClient({ ...config.kore, host: options.host }, log);
+  const raw = measured(createKoreClient({ ...config.kore, host: options.host }, log), options.metrics);
+  const breaker = createCircuitBreaker(r.breakerThreshold, r.breakerCooldownMs, options.now);
+  options.metrics?.watchBreaker(breaker.state);
   const limits = { perMinute: r.budgetPerMinute, perHour: r.budgetPerHour, maxWaitMs: r.budgetMaxWaitMs };
   const { redis } = options;
   return createResilientClient(
     raw,
     {
       credentialId: credentialId(options.host, config.kore.clientId, config.kore.clientSecret),
-      budget: redis ? createRedisBudget(redis, limits) : createMemoryBudget(limits, options.now),
-      breaker: createCircuitBreaker(r.breakerThreshold, r.breakerCooldownMs, options.now),
+      budget: measuredBudget(redis ? createRedisBudget(redis, limits) : createMemoryBudget(limits, options.now), options.metrics),
+      breaker,
+      events: options.metrics,
       cache: options.cache ?? (redis ? createRedisCache(redis) : createMemoryCache(r.cacheMaxBytes)),
       // A leader may take every attempt, backoff included, plus one timeout.
       flights: redis ? createRedisFlights(redis, { lockMs: r.retryMaxTotalMs + config.kore.timeoutMs }) : undefined,

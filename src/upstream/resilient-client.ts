@@ -33,6 +33,8 @@ export interface ResilienceOptions {
   readonly ttl: { readonly settledMs: number; readonly recentMs: number; readonly staleKeepMs: number };
   readonly now?: () => number;
   readonly random?: () => number;
+  /** Told what happened, for metrics. */
+  readonly events?: { retry(): void; cache(event: 'hit' | 'miss' | 'stale'): void; flightJoin(): void };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -81,6 +83,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
         const delay = typeof retryAfter === 'number' ? Math.max(retryAfter * 1000, backoff) : backoff;
         if (now() - started + delay > retry.maxTotalMs) throw error;
         log.warn({ botId: req.botId, code: error.code, attempt, delayMs: Math.round(delay) }, 'upstream call retried');
+        options.events?.retry();
         await sleep(delay);
       }
     }
@@ -98,10 +101,13 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
       const cached = await cache.get(key);
       if (cached && cached.freshUntil > now()) {
         trace?.cacheHit();
+        options.events?.cache('hit');
         return cached.data;
       }
       let flight = flights.get(key);
-      if (!flight) {
+      if (flight) options.events?.flightJoin();
+      else {
+        options.events?.cache('miss');
         const lead = async () => {
           const data = await callWithRetries(req, trace);
           const fresh = freshFor(req);
@@ -114,6 +120,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
           } catch (error) {
             if (cached && allowsStale(error)) {
               log.warn({ botId: req.botId, code: (error as UpstreamError).code, ageSeconds: Math.round((now() - cached.storedAt) / 1000) }, 'serving stale answer');
+              options.events?.cache('stale');
               return { ...cached.data, stale: { storedAt: cached.storedAt } };
             }
             throw error;
