@@ -49,6 +49,9 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Most upstream calls one GraphQL request has in flight at once. */
   readonly upstreamConcurrency: number;
+  /** OTLP/HTTP traces URL; unset = tracing off. */
+  readonly otlpTracesEndpoint: string | undefined;
+  readonly serviceName: string;
   /** Label upstream budget metrics by bot id (cardinality grows with bots). */
   readonly metricsBotLabels: boolean;
   /** How long in-flight operations may run on after SIGTERM/SIGINT. */
@@ -103,6 +106,20 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name} must be true or false: ${JSON.stringify(env[name])}`);
+}
+
+/** The standard OpenTelemetry variables: a full traces URL, or a base endpoint + /v1/traces. */
+function tracesEndpoint(env: Env): string | undefined {
+  const full = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const url = full || (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+  if (!url) return undefined;
+  try {
+    if (!/^https?:$/.test(new URL(url).protocol)) throw new Error();
+  } catch {
+    throw new ConfigError(`${full ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT'} must be an http(s) URL`);
+  }
+  return url;
 }
 
 function redisUrl(env: Env): string | undefined {
@@ -195,6 +212,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 102_400, 1024, 10_485_760),
     upstreamConcurrency: int(env, 'UPSTREAM_CONCURRENCY', 4, 1, 64),
     metricsBotLabels: bool(env, 'METRICS_BOT_LABELS', false),
+    otlpTracesEndpoint: tracesEndpoint(env),
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || 'engagement-graph',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 25_000, 0, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
     emulatorPort: int(env, 'EMULATOR_PORT', 0, 0, 65535),

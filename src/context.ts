@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Span } from '@opentelemetry/api';
 import type { Config } from './config';
 import { isoDate } from './dates';
 import type { UpstreamRequest } from './engagement/model';
@@ -18,6 +19,8 @@ export interface Context {
   readonly stale: StaleAnswer[];
   /** Counted for the operation's log line. */
   readonly stats: { upstreamCalls: number; cacheHits: number };
+  /** Passed to every upstream call of this request; the tracing plugin sets its span. */
+  readonly trace: { upstreamCall(): void; cacheHit(): void; span?: Span };
 }
 
 export interface StaleAnswer {
@@ -46,7 +49,7 @@ export function requestIdOf(req: IncomingMessage): string {
 export function createContext(deps: ContextDeps, requestId: string): Context {
   const stale: StaleAnswer[] = [];
   const stats = { upstreamCalls: 0, cacheHits: 0 };
-  const trace = { upstreamCall: () => void stats.upstreamCalls++, cacheHit: () => void stats.cacheHits++ };
+  const trace: Context['trace'] = { upstreamCall: () => void stats.upstreamCalls++, cacheHit: () => void stats.cacheHits++ };
   const onStale = (req: UpstreamRequest, storedAt: number) =>
     stale.push({
       botId: req.botId,
@@ -63,5 +66,6 @@ export function createContext(deps: ContextDeps, requestId: string): Context {
     now: deps.now,
     stale,
     stats,
+    trace,
   };
 }

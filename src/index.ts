@@ -5,6 +5,7 @@ import { startEmulator } from './emulator/emulator.server';
 import { DEMO_BOTS } from './emulator/world';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
+import { createTracing } from './tracing';
 import { createServer } from './server';
 import { createUpstream } from './upstream';
 import { connectRedis } from './upstream/redis';
@@ -44,9 +45,11 @@ async function main(): Promise<void> {
   redis?.on('error', (error: Error) => log.warn({ err: { message: error.message } }, 'redis error'));
   log.info(redis ? 'cache, single flight and upstream budget shared through Redis' : 'cache, single flight and upstream budget in process (set REDIS_URL to share them between replicas)');
   const metrics = createMetrics({ botLabels: config.metricsBotLabels });
-  const client = createUpstream(config, { host, redis, metrics }, log.child({ component: 'upstream' }));
+  const tracing = createTracing(config.otlpTracesEndpoint, config.serviceName);
+  if (tracing.tracer) log.info('tracing on: exporting spans over OTLP/HTTP');
+  const client = createUpstream(config, { host, redis, metrics, tracer: tracing.tracer }, log.child({ component: 'upstream' }));
   const readinessChecks = redis ? [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }] : [];
-  const server = await createServer({ config, client, log, readinessChecks, metrics });
+  const server = await createServer({ config, client, log, readinessChecks, metrics, tracer: tracing.tracer });
   await new Promise<void>((resolve) => server.httpServer.listen(config.port, config.host, resolve));
   const { port } = server.httpServer.address() as AddressInfo;
   log.info({ port, apiVersion: config.kore.apiVersion }, `Engagement Graph ready at http://localhost:${port}/graphql`);
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
       .stop()
       .then(client.close)
       .then(() => redis?.quit())
+      .then(() => tracing.shutdown())
       .then(
       () => process.exit(0),
       () => process.exit(1),

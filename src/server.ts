@@ -13,6 +13,8 @@ import { createFormatError, REQUEST_ID } from './errors';
 import { createHttpHandler, sendJson } from './http';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import type { Tracer } from '@opentelemetry/api';
+import { endSpan, startOperationSpan } from './tracing';
 import { buildEngagementSchema } from './schema';
 import type { KoreClient } from './upstream/kore-client';
 
@@ -25,6 +27,8 @@ export interface ServerDeps {
   readonly readinessChecks?: ReadonlyArray<{ readonly name: string; check(): Promise<boolean> }>;
   /** Served on GET /metrics; the same object the upstream chain reports to. */
   readonly metrics?: Metrics;
+  /** Set when tracing is on (tracing.ts). */
+  readonly tracer?: Tracer;
 }
 
 export interface EngagementServer {
@@ -59,6 +63,23 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
           const failed = (body?.errors?.length ?? 0) > 0 || (errors?.length ?? 0) > 0;
           const outcome = !failed ? 'ok' : body?.data ? 'partial' : 'error';
           metrics.operation(operationName, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+        },
+      };
+    },
+  };
+}
+
+/** A span per operation, parent of its upstream call spans. */
+function tracingPlugin(tracer: Tracer): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const span = startOperationSpan(tracer);
+      contextValue.trace.span = span;
+      return {
+        async willSendResponse({ operationName, response, errors }) {
+          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const failed = (body?.errors?.length ?? 0) > 0 || (errors?.length ?? 0) > 0;
+          endSpan(span, { 'graphql.operation.name': operationName ?? '', 'engagement_graph.request_id': contextValue.requestId }, failed);
         },
       };
     },
@@ -146,6 +167,7 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
       staleExtension,
       operationLog,
       ...(deps.metrics ? [metricsPlugin(deps.metrics)] : []),
+      ...(deps.tracer ? [tracingPlugin(deps.tracer)] : []),
       landingPage(config.landingPage),
       config.inlineTracing ? ApolloServerPluginInlineTrace() : ApolloServerPluginInlineTraceDisabled(),
     ],

@@ -3,6 +3,8 @@ import type { Config } from '../config';
 import { performance } from 'node:perf_hooks';
 import { UpstreamError } from '../errors';
 import type { Metrics } from '../metrics';
+import type { Tracer } from '@opentelemetry/api';
+import { endSpan, startUpstreamSpan } from '../tracing';
 import { createMemoryBudget, type BotBudget } from './budget';
 import { createCircuitBreaker } from './breaker';
 import { createKoreClient, type KoreClient, type UpstreamLog } from './kore-client';
@@ -20,16 +22,21 @@ export interface UpstreamOptions {
   /** When set (REDIS_URL), cache, budget and single flight are shared by every replica. */
   readonly redis?: Redis;
   readonly metrics?: Metrics;
+  readonly tracer?: Tracer;
 }
 
-/** Times every HTTP exchange with Kore.ai, labelled by version, granularity and outcome. */
-function measured(client: KoreClient, metrics: Metrics | undefined): KoreClient {
-  if (!metrics) return client;
+/** Times every HTTP exchange with Kore.ai (metrics, and a span when tracing is on). */
+function measured(client: KoreClient, metrics: Metrics | undefined, tracer: Tracer | undefined): KoreClient {
+  if (!metrics && !tracer) return client;
   return {
     close: () => client.close(),
     async fetchTrend(req, trace) {
       const started = performance.now();
-      const done = (status: string) => metrics.upstreamCall(req.version, req.granularity, status, (performance.now() - started) / 1000);
+      const span = startUpstreamSpan(tracer, trace?.span, { 'kore.bot_id': req.botId, 'kore.api_version': req.version, 'kore.granularity': req.granularity });
+      const done = (status: string) => {
+        metrics?.upstreamCall(req.version, req.granularity, status, (performance.now() - started) / 1000);
+        endSpan(span, { 'kore.status': status }, status !== '200');
+      };
       try {
         const data = await client.fetchTrend(req, trace);
         done('200');
@@ -68,7 +75,7 @@ export function credentialId(host: string, clientId: string, clientSecret: strin
 /** The Kore client the server uses: raw axios client wrapped in cache, single flight, budget, breaker and retries. */
 export function createUpstream(config: Config, options: UpstreamOptions, log: UpstreamLog): KoreClient {
   const r = config.resilience;
-  const raw = measured(createKoreClient({ ...config.kore, host: options.host }, log), options.metrics);
+  const raw = measured(createKoreClient({ ...config.kore, host: options.host }, log), options.metrics, options.tracer);
   const breaker = createCircuitBreaker(r.breakerThreshold, r.breakerCooldownMs, options.now);
   options.metrics?.watchBreaker(breaker.state);
   const limits = { perMinute: r.budgetPerMinute, perHour: r.budgetPerHour, maxWaitMs: r.budgetMaxWaitMs };

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { Span } from '@opentelemetry/api';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import { isoDate } from '../dates';
 import { MalformedBodyError, mapTrend } from '../engagement/engagement.mapper';
@@ -30,6 +31,8 @@ export interface CallTrace {
   upstreamCall(): void;
   /** Answered from the shared cache. */
   cacheHit(): void;
+  /** The operation's span, parent of upstream call spans (tracing on only). */
+  readonly span?: Span;
 }
 
 export interface KoreClient {

@@ -6,6 +6,7 @@ import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, loadConfig, type Config } from '../
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/emulator.server';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
+import { createTracing } from '../../src/tracing';
 import { createServer, type EngagementServer, type ServerDeps } from '../../src/server';
 import { createUpstream } from '../../src/upstream';
 import { connectRedis } from '../../src/upstream/redis';
@@ -70,8 +71,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = createLogger('debug', sink);
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   const metrics = createMetrics({ botLabels: config.metricsBotLabels, defaultMetrics: false });
-  const client = createUpstream(config, { host, now: options.now, cache: options.cache, redis, metrics }, log.child({ component: 'upstream' }));
-  const server = await createServer({ config, client, log, now: options.now, readinessChecks: options.readinessChecks, metrics });
+  const tracing = createTracing(config.otlpTracesEndpoint, config.serviceName);
+  const client = createUpstream(config, { host, now: options.now, cache: options.cache, redis, metrics, tracer: tracing.tracer }, log.child({ component: 'upstream' }));
+  const server = await createServer({ config, client, log, now: options.now, readinessChecks: options.readinessChecks, metrics, tracer: tracing.tracer });
   await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}`;
 
@@ -93,6 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await server.stop();
       client.close();
       await redis?.quit();
+      await tracing.shutdown();
       await emulator?.close();
     },
   };
