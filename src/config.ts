@@ -56,6 +56,8 @@ export interface Config {
   readonly metricsBotLabels: boolean;
   /** How long in-flight operations may run on after SIGTERM/SIGINT. */
   readonly shutdownGraceMs: number;
+  /** `pretty` for people at a terminal in development; JSON otherwise (and always when piped). */
+  readonly logFormat: 'json' | 'pretty';
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** What a browser opening /graphql sees: Apollo Sandbox, Apollo's production page, or nothing. */
   readonly landingPage: 'sandbox' | 'production' | 'off';
@@ -215,6 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
     otlpTracesEndpoint: tracesEndpoint(env),
     serviceName: env.OTEL_SERVICE_NAME?.trim() || 'engagement-graph',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 25_000, 0, 600_000),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'], nodeEnv === 'development' && process.stdout.isTTY ? 'pretty' : 'json'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
     emulatorPort: int(env, 'EMULATOR_PORT', 0, 0, 65535),
     emulatorFaults: faultsFrom(env),

@@ -31,6 +31,7 @@ describe('configuration', () => {
     [{ BUDGET_PER_MINUTE: '0' }, /BUDGET_PER_MINUTE/],
     [{ LANDING_PAGE: 'graphiql' }, /LANDING_PAGE/],
     [{ INTROSPECTION: 'maybe' }, /INTROSPECTION/],
+    [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT/],
   ])('refuses %j with a message naming it', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
