@@ -1,6 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { startServerProcess } from '../helpers/server-process';
 
 /**
  * No Docker engine runs here, so this is the check we can make: the files the Dockerfile copies
@@ -41,32 +42,14 @@ describe('Dockerfile', () => {
     const entry = join(out, cmd[1].replace(/^dist\//, ''));
     expect(existsSync(entry)).toBe(true);
 
-    const child = spawn(process.execPath, [entry], {
-      cwd: root,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', USE_BUILTIN_UPSTREAM: 'true', HOST: '127.0.0.1', PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    child.stdout.on('data', (c: Buffer) => (log += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const server = await startServerProcess({ PATH: process.env.PATH, NODE_ENV: 'production', USE_BUILTIN_UPSTREAM: 'true', HOST: '127.0.0.1' }, [entry]);
     try {
-      const port = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`did not start:\n${log}`)), 15_000);
-        const poll = setInterval(() => {
-          const m = /ready at http:\/\/localhost:(\d+)/.exec(log);
-          if (m) {
-            clearInterval(poll);
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        }, 50);
-      });
+      const port = new URL(server.url).port;
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      server.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
     } finally {
-      child.kill('SIGKILL');
+      server.kill('SIGKILL');
     }
   }, 60_000);
 });

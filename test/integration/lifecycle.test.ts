@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { isoDate, todayIn } from '../../src/dates';
 import { startFakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor, expectedUnique } from '../helpers/kore-answers';
+import { startServerProcess } from '../helpers/server-process';
 import { startStack } from '../helpers/stack';
 
 /** Health, readiness, the per-operation log line, and a graceful stop of the real process. */
@@ -50,42 +49,23 @@ describe('health, readiness and logs', () => {
 describe('graceful shutdown of the real process', () => {
   it('SIGTERM during a slow upstream call lets the call finish, refuses new work, and exits 0', async () => {
     const fake = await startFakeUpstream((r) => ({ ...dailyAnswerFor(r), delayMs: 1500 }));
-    const root = join(__dirname, '..', '..');
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/index.ts'], {
-      cwd: root,
-      env: { ...process.env, PORT: '0', NODE_ENV: 'development', LOG_LEVEL: 'info', KORE_HOST: fake.url, KORE_CLIENT_ID: 'cs', KORE_CLIENT_SECRET: 's', SHUTDOWN_GRACE_MS: '10000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const server = await startServerProcess({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', KORE_HOST: fake.url, KORE_CLIENT_ID: 'cs', KORE_CLIENT_SECRET: 's', SHUTDOWN_GRACE_MS: '10000' });
+    const { url } = server;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
-        const poll = setInterval(() => {
-          const m = /ready at (http:\/\/localhost:\d+\/graphql)/.exec(out);
-          if (m) {
-            clearInterval(poll);
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        }, 50);
-      });
       const inFlight = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: Q }) });
       while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 20)); // the upstream call is under way
-      child.kill('SIGTERM');
+      server.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 200));
       await expect(fetch(url.replace('/graphql', '/healthz'))).rejects.toThrow(); // no longer accepting
       const res = await inFlight.catch((error: unknown) => {
-        throw new Error(`in-flight request failed (${String(error)}); server output:\n${out}`);
+        throw new Error(`in-flight request failed (${String(error)}); server output:\n${server.output()}`);
       });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ data: { engagementTrend: { summary: { uniqueUsers: expectedUnique(start, end) } } } });
-      expect(await exited).toBe(0);
-      expect(out).toContain('shutting down');
+      expect(await server.exited).toBe(0);
+      expect(server.output()).toContain('shutting down');
     } finally {
-      child.kill('SIGKILL');
+      server.kill('SIGKILL');
       await fake.close();
     }
   }, 40_000);

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { isoDate, todayIn } from '../../src/dates';
 import { createTracing } from '../../src/tracing';
+import { startServerProcess } from '../helpers/server-process';
 
 /** OpenTelemetry: off by default; with an OTLP endpoint, an operation span parents its upstream call spans. */
 type OtlpSpan = { name: string; traceId: string; spanId: string; parentSpanId?: string; attributes: Array<{ key: string; value: { stringValue?: string } }> };
@@ -33,35 +32,17 @@ describe('tracing', () => {
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/index.ts'], {
-      cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, PORT: '0', NODE_ENV: 'development', LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const server = await startServerProcess({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
-        const poll = setInterval(() => {
-          const m = /ready at (http:\/\/localhost:\d+\/graphql)/.exec(out);
-          if (m) {
-            clearInterval(poll);
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        }, 50);
-      });
+      const { url } = server;
       const today = todayIn('UTC');
       const query = `query Traced { engagementTrend(botId: "st-demo-retail", range: { start: "${isoDate(today - 5)}", end: "${isoDate(today - 2)}" }) { summary { uniqueUsers } hourly { hour } series { uniqueUsers { users } } } }`;
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
       expect(res.status).toBe(200);
-      child.kill('SIGTERM'); // shutdown flushes the exporter
-      expect(await exited).toBe(0);
+      server.kill('SIGTERM'); // shutdown flushes the exporter
+      expect(await server.exited).toBe(0);
     } finally {
-      child.kill('SIGKILL');
+      server.kill('SIGKILL');
       await new Promise<void>((resolve) => {
         collector.close(() => resolve());
         collector.closeAllConnections();

@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * Engagement Graph as a real child process (for what only a process shows: signals, exit codes,
+ * exporters that jest cannot load). Resolves once the server logs its "ready at" line.
+ */
+export interface ServerProcess {
+  /** The GraphQL URL it logged. */
+  readonly url: string;
+  /** Everything it printed so far. */
+  output(): string;
+  readonly exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export const ROOT = join(__dirname, '..', '..');
+
+/** `args` default to running the source through ts-node, as `npm start` does. */
+export async function startServerProcess(env: NodeJS.ProcessEnv, args: string[] = ['-r', 'ts-node/register/transpile-only', 'src/index.ts']): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PORT: '0', LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    const poll = setInterval(() => {
+      const m = /ready at (http:\/\/localhost:\d+\/graphql)/.exec(out);
+      if (m) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before it was ready:\n${out}`));
+    });
+  });
+  return { url, output: () => out, exited, kill: (signal) => void child.kill(signal) };
+}
