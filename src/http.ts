@@ -12,7 +12,7 @@ export interface HttpDeps {
   readonly maxBodyBytes: number;
   readonly requestIdOf: (req: IncomingMessage) => string;
   readonly contextFor: (req: IncomingMessage, requestId: string) => Promise<Context>;
-  /** Extra GET routes (health, later metrics); answer true when handled. */
+  /** Extra GET/HEAD routes by path (health, readiness, metrics). */
   readonly routes: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>>;
   readonly onError: (error: unknown) => void;
 }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import {
@@ -42,6 +42,13 @@ export interface EngagementServer {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** How an operation ended: no errors, data with errors, or no data. */
+function outcomeOf(response: GraphQLResponse, errors: readonly unknown[] | undefined): 'ok' | 'partial' | 'error' {
+  const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+  const failed = (body?.errors?.length ?? 0) > 0 || (errors?.length ?? 0) > 0;
+  return !failed ? 'ok' : body?.data ? 'partial' : 'error';
+}
+
 /** Operation and top-level field metrics. */
 function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   return {
@@ -59,10 +66,7 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
           };
         },
         async willSendResponse({ operationName, response, errors }) {
-          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const failed = (body?.errors?.length ?? 0) > 0 || (errors?.length ?? 0) > 0;
-          const outcome = !failed ? 'ok' : body?.data ? 'partial' : 'error';
-          metrics.operation(operationName, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+          metrics.operation(operationName, outcomeOf(response, errors), Number(process.hrtime.bigint() - started) / 1e9);
         },
       };
     },
@@ -77,8 +81,7 @@ function tracingPlugin(tracer: Tracer): ApolloServerPlugin<Context> {
       contextValue.trace.span = span;
       return {
         async willSendResponse({ operationName, response, errors }) {
-          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const failed = (body?.errors?.length ?? 0) > 0 || (errors?.length ?? 0) > 0;
+          const failed = outcomeOf(response, errors) !== 'ok';
           endSpan(span, { 'graphql.operation.name': operationName ?? '', 'engagement_graph.request_id': contextValue.requestId }, failed);
         },
       };

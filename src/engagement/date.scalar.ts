@@ -1,5 +1,5 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import { isoDate, parseIsoDate } from '../dates';
+import { parseIsoDate } from '../dates';
 import { InvalidDateError } from '../errors';
 
 /**
@@ -21,7 +21,6 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',
   serialize: (value) => {
     if (typeof value === 'string' && parseIsoDate(value) !== null) return value;
-    if (typeof value === 'number' && Number.isInteger(value)) return isoDate(value);
     throw new TypeError('Date cannot represent this value');
   },
   parseValue: parse,
