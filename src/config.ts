@@ -1,5 +1,10 @@
+import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Algorithm } from 'jsonwebtoken';
 import { canonicalTimeZone } from './dates';
 import { parseFaults, type Faults } from './emulator/faults';
+import { Secret } from './secret';
 
 /**
  * The only reader of process.env. Everything is validated eagerly at start-up and the result is
@@ -8,17 +13,57 @@ import { parseFaults, type Faults } from './emulator/faults';
 
 export type ApiVersion = 'v1' | 'v2';
 
-export interface KoreConfig {
+/** One Kore.ai app: where to call and as whom, for the bots mapped to it. */
+export interface KoreCredential {
   /** Origin with scheme, no trailing slash. Undefined = use the built-in upstream. */
   readonly host: string | undefined;
   readonly clientId: string;
-  readonly clientSecret: string;
+  readonly clientSecret: Secret;
   readonly apiVersion: ApiVersion;
+  /** The zone v1 aggregates in (v1 takes no time zone parameter). Other zones are refused on v1. */
+  readonly v1TimeZone: string;
+}
+
+export interface KoreConfig extends KoreCredential {
   readonly timeoutMs: number;
   /** Lifetime of each minted upstream JWT. Kore refuses `jti` tokens living over an hour. */
   readonly tokenTtlSeconds: number;
-  /** The zone v1 aggregates in (v1 takes no time zone parameter). Other zones are refused on v1. */
-  readonly v1TimeZone: string;
+}
+
+/** Which Kore.ai app answers for which bot (KORE_CREDENTIALS_FILE, else the KORE_* variables for every bot). */
+export interface CredentialsConfig {
+  readonly byBot: ReadonlyMap<string, KoreCredential>;
+  /** For bots not listed: the file's `*` entry or the KORE_* variables; undefined = such bots are refused. */
+  readonly fallback: KoreCredential | undefined;
+}
+
+export interface AuthConfig {
+  readonly mode: 'none' | 'jwt';
+  /** An HS256-family shared secret or an RS/ES/PS public key; set when mode is jwt. */
+  readonly key: KeyObject | undefined;
+  readonly algorithms: readonly Algorithm[];
+  readonly issuer: string | undefined;
+  readonly audience: readonly string[] | undefined;
+  readonly clockToleranceSeconds: number;
+  /** Refuse tokens without `exp` (a token that never expires is a password). */
+  readonly requireExpiry: boolean;
+  /** The claim listing the bot ids a caller may read (an array, a space/comma separated string, or `*`). */
+  readonly botsClaim: string;
+  /** Lower-case name of the header carrying `Bearer <token>`. */
+  readonly tokenHeader: string;
+  /** When set, every /graphql request must carry it in `routerSecretHeader` (behind Apollo Router). */
+  readonly routerSecret: Secret | undefined;
+  readonly routerSecretHeader: string;
+}
+
+/** Operation limits, checked before anything runs. */
+export interface LimitsConfig {
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxDirectives: number;
+  readonly maxTokens: number;
+  /** Most distinct Kore.ai calls one operation may cause (the cost limit). */
+  readonly maxUpstreamCalls: number;
 }
 
 export interface ResilienceConfig {
@@ -40,7 +85,13 @@ export interface Config {
   readonly env: 'development' | 'production' | 'test';
   readonly port: number;
   readonly host: string | undefined;
+  /** The default Kore.ai app (KORE_* variables, or the built-in upstream's demo app) and HTTP settings for all. */
   readonly kore: KoreConfig;
+  readonly credentials: CredentialsConfig;
+  readonly auth: AuthConfig;
+  readonly limits: LimitsConfig;
+  /** Hide "Did you mean …?" and other schema hints in error messages. */
+  readonly hideSchemaDetails: boolean;
   /** Shared cache, single flight and budget across replicas; unset = in process. */
   readonly redisUrl: string | undefined;
   readonly resilience: ResilienceConfig;
@@ -68,6 +119,11 @@ export interface Config {
   readonly emulatorFaults: Partial<Faults>;
   /** Port for the built-in upstream when KORE_HOST is unset (0 = any free loopback port). */
   readonly emulatorPort: number;
+}
+
+/** The Kore.ai app that answers for a bot: its own entry, else the default; undefined = not configured. */
+export function credentialFor(credentials: CredentialsConfig, botId: string): KoreCredential | undefined {
+  return credentials.byBot.get(botId) ?? credentials.fallback;
 }
 
 export class ConfigError extends Error {
@@ -148,51 +204,231 @@ function faultsFrom(env: Env): Partial<Faults> {
   }
 }
 
-function origin(env: Env, name: string): string | undefined {
+function origin(env: Env, name: string, where = name): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be an origin such as https://platform.kore.ai: ${JSON.stringify(raw)}`);
+    throw new ConfigError(`${where} must be an origin such as https://platform.kore.ai: ${JSON.stringify(raw)}`);
   }
   if (!/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash) {
-    throw new ConfigError(`${name} must be an http(s) origin without credentials, query or fragment: ${JSON.stringify(url.origin)}`);
+    throw new ConfigError(`${where} must be an http(s) origin without credentials, query or fragment: ${JSON.stringify(url.origin)}`);
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** Reads a file named by configuration; errors name the path, never the contents. */
+function readConfigFile(path: string, name: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`${name} names a file that cannot be read (${code}): ${JSON.stringify(path)}`);
+  }
+}
+
+/**
+ * A secret from `NAME` or from the file `NAME_FILE` (Docker and Kubernetes secrets), never both.
+ * One trailing newline of a file is dropped: `echo secret > file` is the usual way to make one.
+ */
+function secretFrom(env: Env, name: string): string | undefined {
+  const direct = env[name];
+  const file = env[`${name}_FILE`]?.trim();
+  if (direct && file) throw new ConfigError(`set ${name} or ${name}_FILE, not both`);
+  if (file) {
+    const text = readConfigFile(file, `${name}_FILE`).replace(/\r?\n$/, '');
+    if (!text) throw new ConfigError(`${name}_FILE names an empty file: ${JSON.stringify(file)}`);
+    return text;
+  }
+  return direct || undefined;
+}
+
+const BOT_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+const CREDENTIAL_FIELDS = new Set(['host', 'clientId', 'clientSecret', 'clientSecretFile', 'apiVersion', 'v1TimeZone']);
+
+function timeZoneSetting(raw: string, name: string): string {
+  const zone = canonicalTimeZone(raw);
+  if (!zone) throw new ConfigError(`${name} must be an IANA time zone name: ${JSON.stringify(raw)}`);
+  return zone;
+}
+
+/**
+ * KORE_CREDENTIALS_FILE: a JSON object from bot id (or `*`) to `{ host?, clientId, clientSecret |
+ * clientSecretFile, apiVersion?, v1TimeZone? }`. Missing fields default to the KORE_* variables;
+ * a relative clientSecretFile is relative to the credentials file. Errors never quote a secret.
+ */
+function credentialsFile(path: string, defaults: Omit<KoreCredential, 'clientId' | 'clientSecret'>): Map<string, KoreCredential> {
+  const text = readConfigFile(path, 'KORE_CREDENTIALS_FILE');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // JSON.parse's own message quotes the text around the mistake, which may be a secret.
+    throw new ConfigError(`KORE_CREDENTIALS_FILE is not valid JSON: ${JSON.stringify(path)}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError('KORE_CREDENTIALS_FILE must hold a JSON object from bot id (or "*") to credentials');
+  }
+  const out = new Map<string, KoreCredential>();
+  for (const [bot, value] of Object.entries(parsed as Record<string, unknown>)) {
+    const where = `KORE_CREDENTIALS_FILE entry ${JSON.stringify(bot)}`;
+    if (bot !== '*' && !BOT_KEY.test(bot)) throw new ConfigError(`${where}: the key must be a bot id (1–64 letters, digits, "-" or "_") or "*"`);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${where} must be an object`);
+    const entry = value as Record<string, unknown>;
+    const unknown = Object.keys(entry).filter((k) => !CREDENTIAL_FIELDS.has(k));
+    if (unknown.length) throw new ConfigError(`${where} has unknown fields: ${unknown.join(', ')} (allowed: ${[...CREDENTIAL_FIELDS].join(', ')})`);
+    const str = (field: string): string | undefined => {
+      const v = entry[field];
+      if (v === undefined) return undefined;
+      if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(`${where}: ${field} must be a non-empty string`);
+      return v;
+    };
+    const clientId = str('clientId')?.trim();
+    if (!clientId) throw new ConfigError(`${where}: clientId is required`);
+    const inline = str('clientSecret');
+    const file = str('clientSecretFile');
+    if ((inline === undefined) === (file === undefined)) throw new ConfigError(`${where}: set exactly one of clientSecret and clientSecretFile`);
+    const secret = inline ?? readConfigFile(resolve(dirname(path), file as string), `${where}: clientSecretFile`).replace(/\r?\n$/, '');
+    if (!secret) throw new ConfigError(`${where}: the client secret is empty`);
+    const host = str('host');
+    const apiVersion = str('apiVersion');
+    if (apiVersion !== undefined && apiVersion !== 'v1' && apiVersion !== 'v2') throw new ConfigError(`${where}: apiVersion must be v1 or v2`);
+    const zone = str('v1TimeZone');
+    out.set(bot, {
+      host: host === undefined ? defaults.host : origin({ host }, 'host', where),
+      clientId,
+      clientSecret: new Secret(secret),
+      apiVersion: apiVersion ?? defaults.apiVersion,
+      v1TimeZone: zone === undefined ? defaults.v1TimeZone : timeZoneSetting(zone, `${where}: v1TimeZone`),
+    });
+  }
+  return out;
+}
+
+const HMAC: readonly Algorithm[] = ['HS256', 'HS384', 'HS512'];
+const BY_KEY_TYPE: Readonly<Record<string, readonly Algorithm[]>> = {
+  secret: HMAC,
+  rsa: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
+  'rsa-pss': ['PS256', 'PS384', 'PS512'],
+  ec: ['ES256', 'ES384', 'ES512'],
+};
+
+function authFrom(env: Env, nodeEnv: Config['env']): AuthConfig {
+  const rawMode = env.AUTH_MODE?.trim();
+  if (!rawMode && nodeEnv === 'production') {
+    throw new ConfigError('AUTH_MODE must be set in production: jwt (callers send a Bearer token) or none (the API is open to anyone who can reach it)');
+  }
+  const mode = oneOf(env, 'AUTH_MODE', ['none', 'jwt'], 'none');
+  const secret = secretFrom(env, 'AUTH_JWT_SECRET');
+  const publicKey = secretFrom(env, 'AUTH_JWT_PUBLIC_KEY');
+  const routerSecret = secretFrom(env, 'ROUTER_SECRET');
+  const header = (name: string, fallback: string) => {
+    const raw = env[name]?.trim().toLowerCase() || fallback;
+    if (!/^[a-z0-9-]{1,64}$/.test(raw)) throw new ConfigError(`${name} must be an HTTP header name: ${JSON.stringify(env[name])}`);
+    return raw;
+  };
+  const common = {
+    mode,
+    botsClaim: env.AUTH_BOTS_CLAIM?.trim() || 'bots',
+    tokenHeader: header('AUTH_TOKEN_HEADER', 'authorization'),
+    routerSecret: routerSecret === undefined ? undefined : new Secret(routerSecret),
+    routerSecretHeader: header('ROUTER_SECRET_HEADER', 'x-router-secret'),
+  };
+  if (routerSecret !== undefined && routerSecret.length < 16) throw new ConfigError('ROUTER_SECRET must be at least 16 characters');
+  if (mode === 'none') {
+    const stray = ['AUTH_JWT_SECRET', 'AUTH_JWT_PUBLIC_KEY', 'AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE', 'AUTH_JWT_ALGORITHMS'].filter((n) => env[n] || env[`${n}_FILE`]);
+    if (stray.length) throw new ConfigError(`${stray.join(', ')} set but AUTH_MODE is none: set AUTH_MODE=jwt to check caller tokens, or unset them`);
+    return { ...common, key: undefined, algorithms: [], issuer: undefined, audience: undefined, clockToleranceSeconds: 0, requireExpiry: true };
+  }
+  if ((secret === undefined) === (publicKey === undefined)) {
+    throw new ConfigError('AUTH_MODE=jwt needs exactly one of AUTH_JWT_SECRET (HS256) and AUTH_JWT_PUBLIC_KEY (RS256/ES256 PEM), or their _FILE variants');
+  }
+  let key: KeyObject;
+  if (secret !== undefined) {
+    if (Buffer.byteLength(secret) < 32) throw new ConfigError('AUTH_JWT_SECRET must be at least 32 bytes (256 bits) for HS256');
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+  } else {
+    try {
+      key = createPublicKey(publicKey as string);
+    } catch {
+      throw new ConfigError('AUTH_JWT_PUBLIC_KEY is not a PEM public key (RSA or EC)');
+    }
+  }
+  const keyType = key.type === 'secret' ? 'secret' : (key.asymmetricKeyType ?? 'unknown');
+  const usable = BY_KEY_TYPE[keyType] ?? [];
+  if (!usable.length) throw new ConfigError(`AUTH_JWT_PUBLIC_KEY has an unsupported key type: ${keyType}`);
+  const listed = env.AUTH_JWT_ALGORITHMS?.split(',').map((a) => a.trim()).filter(Boolean);
+  const algorithms = (listed?.length ? listed : [keyType === 'secret' ? 'HS256' : keyType === 'ec' ? 'ES256' : usable[0]]) as Algorithm[];
+  const wrong = algorithms.filter((a) => !usable.includes(a));
+  if (wrong.length) {
+    throw new ConfigError(`AUTH_JWT_ALGORITHMS ${wrong.join(', ')} cannot be used with ${keyType === 'secret' ? 'AUTH_JWT_SECRET' : `this ${keyType} key`} (usable: ${usable.join(', ')})`);
+  }
+  const audience = env.AUTH_JWT_AUDIENCE?.split(',').map((a) => a.trim()).filter(Boolean);
+  return {
+    ...common,
+    key,
+    algorithms,
+    issuer: env.AUTH_JWT_ISSUER?.trim() || undefined,
+    audience: audience?.length ? audience : undefined,
+    clockToleranceSeconds: int(env, 'AUTH_JWT_CLOCK_TOLERANCE_SECONDS', 30, 0, 600),
+    requireExpiry: bool(env, 'AUTH_JWT_REQUIRE_EXP', true),
+  };
 }
 
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
   const host = origin(env, 'KORE_HOST');
   const clientId = env.KORE_CLIENT_ID?.trim() || undefined;
-  const clientSecret = env.KORE_CLIENT_SECRET || undefined;
-  if (host && (!clientId || !clientSecret)) {
-    throw new ConfigError('KORE_HOST is set, so KORE_CLIENT_ID and KORE_CLIENT_SECRET must be set too');
+  const clientSecret = secretFrom(env, 'KORE_CLIENT_SECRET');
+  const credentialsPath = env.KORE_CREDENTIALS_FILE?.trim() || undefined;
+  if (!clientId !== !clientSecret) throw new ConfigError('set both KORE_CLIENT_ID and KORE_CLIENT_SECRET (or KORE_CLIENT_SECRET_FILE), or neither');
+  if (host && !clientId && !credentialsPath) {
+    throw new ConfigError('KORE_HOST is set, so KORE_CLIENT_ID and KORE_CLIENT_SECRET must be set too (or KORE_CREDENTIALS_FILE)');
   }
-  if (!host && (clientId || clientSecret)) {
+  if (!host && clientId) {
     throw new ConfigError('KORE_CLIENT_ID/KORE_CLIENT_SECRET are set but KORE_HOST is not: set KORE_HOST, or unset both to use the built-in upstream');
   }
-  if (!host && nodeEnv === 'production' && env.USE_BUILTIN_UPSTREAM !== 'true') {
+  const v1TimeZone = timeZoneSetting(env.KORE_V1_TIME_ZONE?.trim() || 'UTC', 'KORE_V1_TIME_ZONE');
+  const apiVersion = oneOf(env, 'KORE_API_VERSION', ['v2', 'v1'], 'v2');
+  const defaultCredential: KoreCredential = {
+    host,
+    clientId: clientId ?? DEMO_CLIENT_ID,
+    clientSecret: new Secret(clientSecret ?? DEMO_CLIENT_SECRET),
+    apiVersion,
+    v1TimeZone,
+  };
+  const byBot = credentialsPath ? credentialsFile(credentialsPath, { host, apiVersion, v1TimeZone }) : new Map<string, KoreCredential>();
+  const star = byBot.get('*');
+  byBot.delete('*');
+  if (star && clientId) throw new ConfigError('KORE_CREDENTIALS_FILE has a "*" entry and KORE_CLIENT_ID is set: keep one default');
+  // Without a file, every bot uses the KORE_* app (or the demo app). With one, unlisted bots use
+  // its "*" entry, else the KORE_* app when given; otherwise they are refused.
+  const fallback = !credentialsPath ? defaultCredential : (star ?? (clientId ? defaultCredential : undefined));
+  const builtinUsed = [...byBot.values(), ...(fallback ? [fallback] : [])].some((c) => c.host === undefined);
+  if (builtinUsed && nodeEnv === 'production' && env.USE_BUILTIN_UPSTREAM !== 'true') {
     throw new ConfigError('KORE_HOST is not set in production: set KORE_HOST, KORE_CLIENT_ID and KORE_CLIENT_SECRET, or USE_BUILTIN_UPSTREAM=true to serve demo data on purpose');
   }
-  const v1TimeZoneRaw = env.KORE_V1_TIME_ZONE?.trim() || 'UTC';
-  const v1TimeZone = canonicalTimeZone(v1TimeZoneRaw);
-  if (!v1TimeZone) throw new ConfigError(`KORE_V1_TIME_ZONE must be an IANA time zone name: ${JSON.stringify(v1TimeZoneRaw)}`);
   const config: Config = {
     env: nodeEnv,
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST?.trim() || undefined,
     kore: {
-      host,
-      clientId: clientId ?? DEMO_CLIENT_ID,
-      clientSecret: clientSecret ?? DEMO_CLIENT_SECRET,
-      apiVersion: oneOf(env, 'KORE_API_VERSION', ['v2', 'v1'], 'v2'),
+      ...defaultCredential,
       timeoutMs: int(env, 'KORE_TIMEOUT_MS', 10_000, 100, 120_000),
       tokenTtlSeconds: int(env, 'KORE_TOKEN_TTL_SECONDS', 300, 30, 3600),
-      v1TimeZone,
     },
+    credentials: { byBot, fallback },
+    auth: authFrom(env, nodeEnv),
+    limits: {
+      maxDepth: int(env, 'MAX_DEPTH', 8, 2, 100),
+      maxAliases: int(env, 'MAX_ALIASES', 30, 0, 10_000),
+      maxDirectives: int(env, 'MAX_DIRECTIVES', 30, 0, 10_000),
+      maxTokens: int(env, 'MAX_TOKENS', 1000, 200, 1_000_000),
+      maxUpstreamCalls: int(env, 'MAX_UPSTREAM_CALLS', 20, 1, 10_000),
+    },
+    hideSchemaDetails: bool(env, 'HIDE_SCHEMA_DETAILS', nodeEnv === 'production'),
     redisUrl: redisUrl(env),
     resilience: {
       // Kore allows 60/min and 1,800/h per bot, shared with other clients: stay a little under.
@@ -232,6 +468,7 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function deepFreeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v);
+  // KeyObjects and Secrets hold their material internally; Maps are typed read-only.
+  for (const v of Object.values(value)) if (v && typeof v === 'object' && !(v instanceof Map) && !(v instanceof KeyObject)) deepFreeze(v);
   return Object.freeze(value);
 }

@@ -7,10 +7,13 @@ import type { UpstreamRequest } from './engagement/model';
 import { createLoaders, type Loaders } from './loaders';
 import type { Logger } from './logger';
 import type { KoreClient } from './upstream/kore-client';
+import type { Principal } from './security/auth';
 
 /** Everything a resolver may use, built fresh for each request: nothing per-caller outlives it. */
 export interface Context {
   readonly requestId: string;
+  /** The caller (AUTH_MODE=jwt) and the bots they may read; everyone and `*` with AUTH_MODE=none. */
+  readonly principal: Principal;
   readonly config: Config;
   readonly loaders: Loaders;
   readonly log: Logger;
@@ -18,7 +21,7 @@ export interface Context {
   /** Answers this request served stale; reported in `extensions.engagementGraph`. */
   readonly stale: StaleAnswer[];
   /** Counted for the operation's log line. */
-  readonly stats: { upstreamCalls: number; cacheHits: number };
+  readonly stats: { upstreamCalls: number; cacheHits: number; estimatedCalls?: number };
   /** Passed to every upstream call of this request; the tracing plugin sets its span. */
   readonly trace: { upstreamCall(): void; cacheHit(): void; span?: Span };
 }
@@ -46,9 +49,9 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-export function createContext(deps: ContextDeps, requestId: string): Context {
+export function createContext(deps: ContextDeps, requestId: string, principal: Principal): Context {
   const stale: StaleAnswer[] = [];
-  const stats = { upstreamCalls: 0, cacheHits: 0 };
+  const stats: Context['stats'] = { upstreamCalls: 0, cacheHits: 0 };
   const trace: Context['trace'] = { upstreamCall: () => void stats.upstreamCalls++, cacheHit: () => void stats.cacheHits++ };
   const onStale = (req: UpstreamRequest, storedAt: number) =>
     stale.push({
@@ -60,9 +63,10 @@ export function createContext(deps: ContextDeps, requestId: string): Context {
     });
   return {
     requestId,
+    principal,
     config: deps.config,
     loaders: createLoaders(deps.client, { maxConcurrency: deps.config.upstreamConcurrency, onStale, trace }),
-    log: deps.log.child({ requestId }),
+    log: deps.log.child(principal.subject === undefined ? { requestId } : { requestId, caller: principal.subject }),
     now: deps.now,
     stale,
     stats,

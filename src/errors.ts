@@ -14,6 +14,16 @@ export const ErrorCode = {
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** No caller token, or one that does not verify (HTTP 401, before anything runs). */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The caller's token does not list this bot: the field is null, the rest of the operation resolves. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** No Kore.ai app is configured for this bot (KORE_CREDENTIALS_FILE has no entry and no "*"). */
+  BOT_NOT_CONFIGURED: 'BOT_NOT_CONFIGURED',
+  /** Too deep, too many aliases, directives or tokens (HTTP 400, nothing runs). */
+  OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
+  /** The operation could cause more distinct Kore.ai calls than MAX_UPSTREAM_CALLS (HTTP 400, nothing runs). */
+  COST_LIMIT_EXCEEDED: 'COST_LIMIT_EXCEEDED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -84,6 +94,52 @@ export class UpstreamError extends EngagementError {
   }
 }
 
+export class ForbiddenError extends EngagementError {
+  constructor(botId: string) {
+    super(ErrorCode.FORBIDDEN, `Not allowed to read bot ${JSON.stringify(botId)}: the caller's token does not list it.`, { botId });
+    this.name = 'ForbiddenError';
+  }
+}
+
+export class BotNotConfiguredError extends EngagementError {
+  constructor(botId: string) {
+    super(ErrorCode.BOT_NOT_CONFIGURED, `No Kore.ai credentials are configured for bot ${JSON.stringify(botId)}.`, { botId });
+    this.name = 'BotNotConfiguredError';
+  }
+}
+
+export type OperationLimit = 'depth' | 'aliases' | 'directives' | 'tokens';
+
+/** A validation-time limit; Apollo re-codes validation errors, so formatError restores this code. */
+export class OperationLimitError extends EngagementError {
+  constructor(
+    readonly limit: OperationLimit,
+    max: number,
+    found: number | undefined,
+  ) {
+    const what = { depth: 'is nested deeper than', aliases: 'has more aliases than', directives: 'has more directives than', tokens: 'has more tokens than' }[limit];
+    super(ErrorCode.OPERATION_LIMIT_EXCEEDED, `The operation ${what} the limit of ${max}${found === undefined ? '' : ` (found ${found})`}.`, {
+      limit,
+      max,
+      ...(found === undefined ? {} : { found }),
+    });
+    this.name = 'OperationLimitError';
+  }
+}
+
+export class CostLimitError extends EngagementError {
+  constructor(cost: number, max: number) {
+    super(
+      ErrorCode.COST_LIMIT_EXCEEDED,
+      `The operation could cause ${cost} distinct Kore.ai calls; the limit is ${max}. Ask for fewer bots, ranges or granularities per operation.`,
+      { cost, max, http: { status: 400 } },
+    );
+    this.name = 'CostLimitError';
+  }
+}
+
+const TOKEN_LIMIT = /^Syntax Error: Document contains more than (\d+) tokens/;
+
 export interface ErrorLogger {
   error(obj: Record<string, unknown>, msg: string): void;
 }
@@ -103,6 +159,13 @@ export function createFormatError(log: ErrorLogger, exposeStack: boolean) {
     });
 
     if (original instanceof EngagementError) return withExtensions(extensions);
+    const limit = findCause(original, OperationLimitError);
+    if (limit) return withExtensions({ ...extensions, ...limit.extensions });
+    const tokens = TOKEN_LIMIT.exec(formatted.message);
+    if (tokens && extensions.code === 'GRAPHQL_PARSE_FAILED') {
+      const error = new OperationLimitError('tokens', Number(tokens[1]), undefined);
+      return { message: error.message, extensions: { ...error.extensions } };
+    }
     if (findCause(original, InvalidDateError)) {
       // graphql-js names the place: `Variable "$range" got invalid value … at "range.start"`, or the literal's location.
       const at = /^Variable "\$([\w]+)" got invalid value .*? at "([\w.[\]]+)"/.exec(formatted.message);

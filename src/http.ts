@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Context } from './context';
+import { AuthError, type Authenticate, type Principal } from './security/auth';
 
 /**
  * A small node:http integration for Apollo Server 5: routing, a capped body reader and the
@@ -11,7 +12,11 @@ export interface HttpDeps {
   readonly apollo: ApolloServer<Context>;
   readonly maxBodyBytes: number;
   readonly requestIdOf: (req: IncomingMessage) => string;
-  readonly contextFor: (req: IncomingMessage, requestId: string) => Promise<Context>;
+  /** Router secret and caller token, checked before the body is read; throws AuthError. */
+  readonly authenticate: Authenticate;
+  readonly contextFor: (req: IncomingMessage, requestId: string, principal: Principal) => Promise<Context>;
+  /** Told of every request refused before Apollo (no secret or token in the arguments). */
+  readonly onRefused: (requestId: string, reason: string, status: number) => void;
   /** Extra GET/HEAD routes by path (health, readiness, metrics). */
   readonly routes: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>>;
   readonly onError: (error: unknown) => void;
@@ -44,7 +49,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+const errorBody = (message: string, code: string, extra: Record<string, unknown> = {}) => ({ errors: [{ message, extensions: { code, ...extra } }] });
+
+/** A browser opening /graphql for Apollo Sandbox: the page runs nothing by itself, so it needs no token. */
+const isLandingPageRequest = (req: IncomingMessage, url: URL) =>
+  req.method === 'GET' && !url.searchParams.has('query') && /\btext\/html\b/.test(req.headers.accept ?? '');
+
+/** RFC 6750: no error attribute when no token was sent; invalid_token otherwise. */
+function challenge(error: AuthError): string {
+  if (error.reason === 'missing' || error.reason === 'router-secret') return 'Bearer realm="engagement-graph"';
+  return `Bearer realm="engagement-graph", error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`;
+}
 
 async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLResponse, requestId: string): Promise<void> {
   const headers: Record<string, string> = { 'x-request-id': requestId };
@@ -63,6 +78,22 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
 export function createHttpHandler(deps: HttpDeps) {
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const requestId = deps.requestIdOf(req);
+    let principal: Principal;
+    try {
+      principal = deps.authenticate(req.headers);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      if (error.reason !== 'router-secret' && isLandingPageRequest(req, url)) principal = { subject: undefined, bots: new Set() };
+      else {
+        deps.onRefused(requestId, `unauthenticated:${error.reason}`, 401);
+        req.resume(); // never read a refused body
+        sendJson(res, 401, errorBody(error.message, 'UNAUTHENTICATED', { reason: error.reason }), {
+          'x-request-id': requestId,
+          'www-authenticate': challenge(error),
+        });
+        return;
+      }
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -74,6 +105,7 @@ export function createHttpHandler(deps: HttpDeps) {
         text = await readBody(req, deps.maxBodyBytes);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
+          deps.onRefused(requestId, 'body-too-large', 413);
           sendJson(res, 413, errorBody(`Request body is larger than ${deps.maxBodyBytes} bytes.`, 'PAYLOAD_TOO_LARGE'), { 'x-request-id': requestId, connection: 'close' });
           return;
         }
@@ -91,7 +123,7 @@ export function createHttpHandler(deps: HttpDeps) {
     }
     const response = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: url.search, body },
-      context: () => deps.contextFor(req, requestId),
+      context: () => deps.contextFor(req, requestId, principal),
     });
     await writeGraphQLResponse(res, response, requestId);
   }

@@ -7,7 +7,7 @@ import { createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { createTracing } from './tracing';
 import { createServer } from './server';
-import { createUpstream } from './upstream';
+import { allCredentials, createUpstream } from './upstream';
 import { connectRedis } from './upstream/redis';
 
 /** Process entry: configuration, the built-in upstream when no Kore.ai host is set, the server. */
@@ -24,17 +24,19 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel, undefined, config.logFormat);
 
-  let host = config.kore.host;
-  if (!host) {
+  let builtinHost: string | undefined;
+  const builtinApps = allCredentials(config.credentials).filter((c) => c.host === undefined);
+  if (builtinApps.length) {
     const emulator = await startEmulator(
       {
-        apps: [{ clientId: config.kore.clientId, clientSecret: config.kore.clientSecret, bots: '*' }],
+        apps: builtinApps.map((c) => ({ clientId: c.clientId, clientSecret: c.clientSecret.reveal(), bots: '*' as const })),
         v1TimeZone: config.kore.v1TimeZone,
         faults: config.emulatorFaults,
       },
       config.emulatorPort,
     );
-    host = emulator.url;
+    builtinHost = emulator.url;
+    const host = emulator.url;
     log.info(
       { upstream: host, demoBots: DEMO_BOTS.map((b) => b.id) },
       `KORE_HOST is not set: serving the built-in Kore-compatible upstream at ${host} (demo bots: ${DEMO_BOTS.map((b) => b.id).join(', ')})`,
@@ -47,7 +49,13 @@ async function main(): Promise<void> {
   const metrics = createMetrics({ botLabels: config.metricsBotLabels });
   const tracing = createTracing(config.otlpTracesEndpoint, config.serviceName);
   if (tracing.tracer) log.info('tracing on: exporting spans over OTLP/HTTP');
-  const client = createUpstream(config, { host, redis, metrics, tracer: tracing.tracer }, log.child({ component: 'upstream' }));
+  if (config.auth.mode === 'none') {
+    log.warn('AUTH_MODE=none: the API is open: anyone who can reach it can read every configured bot (set AUTH_MODE=jwt to require caller tokens)');
+  } else {
+    log.info({ algorithms: config.auth.algorithms, issuer: config.auth.issuer, audience: config.auth.audience, botsClaim: config.auth.botsClaim }, 'AUTH_MODE=jwt: callers must send a Bearer token');
+  }
+  if (config.auth.routerSecret) log.info({ header: config.auth.routerSecretHeader }, 'only requests carrying the router secret are accepted');
+  const client = createUpstream(config, { builtinHost, redis, metrics, tracer: tracing.tracer }, log.child({ component: 'upstream' }));
   const readinessChecks = redis ? [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }] : [];
   const server = await createServer({ config, client, log, readinessChecks, metrics, tracer: tracing.tracer });
   await new Promise<void>((resolve) => server.httpServer.listen(config.port, config.host, resolve));

@@ -22,6 +22,8 @@ export interface Metrics {
   budgetWait(botId: string, seconds: number): void;
   budgetRefusal(botId: string): void;
   watchBreaker(state: () => BreakerState): void;
+  /** A request or field refused by a security check: `unauthenticated:<reason>`, `forbidden`, `limit:<limit>`, `cost`. */
+  refusal(kind: string): void;
 }
 
 export function createMetrics(options: { botLabels: boolean; defaultMetrics?: boolean }): Metrics {
@@ -39,6 +41,7 @@ export function createMetrics(options: { botLabels: boolean; defaultMetrics?: bo
   const budgetWaits = new Counter({ name: 'eg_budget_waits_total', help: 'Calls that queued for the per-bot budget', labelNames: botLabel, registers: [registry] });
   const budgetWaitSeconds = new Counter({ name: 'eg_budget_wait_seconds_total', help: 'Time spent queued for the per-bot budget', labelNames: botLabel, registers: [registry] });
   const budgetRefusals = new Counter({ name: 'eg_budget_refusals_total', help: 'Calls refused by the per-bot budget (RATE_LIMITED without calling)', labelNames: botLabel, registers: [registry] });
+  const refusals = new Counter({ name: 'eg_refusals_total', help: 'Requests and fields refused by authentication, authorization and operation limits', labelNames: ['kind'], registers: [registry] });
   const breakers: Array<() => BreakerState> = [];
   new Gauge({
     name: 'eg_circuit_open',
@@ -82,5 +85,6 @@ export function createMetrics(options: { botLabels: boolean; defaultMetrics?: bo
     },
     budgetRefusal: (botId) => budgetRefusals.inc(bot(botId)),
     watchBreaker: (state) => void breakers.push(state),
+    refusal: (kind) => refusals.inc({ kind }),
   };
 }

@@ -16,6 +16,8 @@ import type { Metrics } from './metrics';
 import type { Tracer } from '@opentelemetry/api';
 import { endSpan, startOperationSpan } from './tracing';
 import { buildEngagementSchema } from './schema';
+import { createAuthenticator } from './security/auth';
+import { costLimitPlugin, operationLimits } from './security/limits';
 import type { KoreClient } from './upstream/kore-client';
 
 export interface ServerDeps {
@@ -64,6 +66,15 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
               return () => metrics.field(name, Number(process.hrtime.bigint() - fieldStarted) / 1e9);
             },
           };
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            const original = error.originalError as { extensions?: Record<string, unknown> } | undefined;
+            if (code === 'FORBIDDEN') metrics.refusal('forbidden');
+            else if (code === 'COST_LIMIT_EXCEEDED') metrics.refusal('cost');
+            else if (original?.extensions?.code === 'OPERATION_LIMIT_EXCEEDED') metrics.refusal(`limit:${String(original.extensions.limit)}`);
+          }
         },
         async willSendResponse({ operationName, response, errors }) {
           metrics.operation(operationName, outcomeOf(response, errors), Number(process.hrtime.bigint() - started) / 1e9);
@@ -153,12 +164,17 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
   const { config, log } = deps;
   const now = deps.now ?? Date.now;
   const schema = await buildEngagementSchema();
-  const development = config.env !== 'production';
+  // Stack traces only where a developer reads them: never in test or production.
+  const development = config.env === 'development';
+  const limits = operationLimits(config.limits);
   const apollo = new ApolloServer<Context>({
     schema,
     formatError: createFormatError(log, development),
     includeStacktraceInErrorResponses: development,
     introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     // index.ts owns shutdown (drain, grace period, exit 0). Apollo's own handler would stop and
@@ -167,6 +183,7 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     logger: log,
     plugins: [
       requestIdOnErrors,
+      costLimitPlugin(config.limits.maxUpstreamCalls),
       staleExtension,
       operationLog,
       ...(deps.metrics ? [metricsPlugin(deps.metrics)] : []),
@@ -181,7 +198,12 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     apollo,
     maxBodyBytes: config.maxBodyBytes,
     requestIdOf,
-    contextFor: async (_req, requestId) => createContext({ config, client: deps.client, log, now }, requestId),
+    authenticate: createAuthenticator(config.auth),
+    contextFor: async (_req, requestId, principal) => createContext({ config, client: deps.client, log, now }, requestId, principal),
+    onRefused(requestId, reason, status) {
+      deps.metrics?.refusal(reason);
+      log.info({ requestId, reason, status }, 'request refused before GraphQL');
+    },
     routes: {
       // Alive: the process answers. Ready: schema built, not shutting down, Redis reachable when configured
       // (the upstream host is deliberately not a condition: a Kore.ai outage must not empty the pool).

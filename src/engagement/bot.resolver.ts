@@ -1,17 +1,15 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { BadUserInputError } from '../errors';
 import { Bot, BotTrendArgs } from './bot.type';
 import { EngagementTrend } from './engagement.type';
-import { resolveTrend } from './engagement.resolver';
-import { BOT_ID } from './engagement.validate';
+import { authorizeBot, resolveTrend } from './engagement.resolver';
 
 @Resolver(() => Bot)
 export class BotResolver {
   @Query(() => Bot, { nullable: true, description: 'A bot by id, to reach its engagement directly (without a supergraph).' })
-  bot(@Arg('id', () => ID, { description: 'The Kore.ai bot (stream) id.' }) id: string): Bot {
-    if (!BOT_ID.test(id)) throw new BadUserInputError('id', 'must be 1–64 letters, digits, "-" or "_"');
+  bot(@Arg('id', () => ID, { description: 'The Kore.ai bot (stream) id.' }) id: string, @Ctx() ctx: Context): Bot {
+    authorizeBot(ctx, id, 'id');
     return { id };
   }
 
@@ -23,7 +21,12 @@ export class BotResolver {
   }
 }
 
-/** Federation entity resolution: a representation is just the key; nothing is fetched until a field needs it. */
-export function resolveBotReference(reference: { id: string }): Bot {
-  return { id: reference.id };
+/**
+ * Federation entity resolution: a representation is just the key; nothing is fetched until a field
+ * needs it. A bot the caller may not read is a FORBIDDEN entity (null at `_entities[i]`).
+ */
+export function resolveBotReference(reference: { id: unknown }, ctx: Context): Bot {
+  const id = typeof reference.id === 'string' ? reference.id : String(reference.id);
+  authorizeBot(ctx, id, 'representations.id');
+  return { id };
 }

@@ -2,14 +2,29 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Args, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { isoDate } from '../dates';
-import { ErrorCode, EngagementError, UpstreamUnsupportedError } from '../errors';
+import { BadUserInputError, BotNotConfiguredError, ErrorCode, EngagementError, ForbiddenError, UpstreamUnsupportedError } from '../errors';
+import { mayRead } from '../security/auth';
+import { credentialFor } from '../config';
 import { EngagementTrendArgs, type DateRangeInput, type EngagementFilters } from './engagement.args';
 import { DataPoint, EngagementSeries, EngagementSummary, EngagementTrend, HourlyBucket } from './engagement.type';
-import { validateTrendArgs } from './engagement.validate';
+import { BOT_ID, validateTrendArgs } from './engagement.validate';
 import type { ApiVersion, HourlyBucket as HourlyBucketModel, Series, Summary } from './model';
 import { selectsField } from './selection';
 
-/** Resolves one engagement question for a bot: shared by Query.engagementTrend and (later) Bot.engagementTrend. */
+/**
+ * May this caller read this bot? A well-formed id is checked against the caller's token (FORBIDDEN),
+ * then against the configured Kore.ai apps (BOT_NOT_CONFIGURED). Used by every field that names a
+ * bot, entity resolution included, always before any upstream call.
+ */
+export function authorizeBot(ctx: Context, botId: string, argument = 'botId') {
+  if (!BOT_ID.test(botId)) throw new BadUserInputError(argument, 'must be 1–64 letters, digits, "-" or "_"');
+  if (!mayRead(ctx.principal, botId)) throw new ForbiddenError(botId);
+  const credential = credentialFor(ctx.config.credentials, botId);
+  if (!credential) throw new BotNotConfiguredError(botId);
+  return credential;
+}
+
+/** Resolves one engagement question for a bot: shared by Query.engagementTrend and Bot.engagementTrend. */
 export function resolveTrend(
   ctx: Context,
   info: GraphQLResolveInfo,
@@ -18,7 +33,9 @@ export function resolveTrend(
   filters: EngagementFilters | null | undefined,
 ): EngagementTrend {
   const { config } = ctx;
-  const query = validateTrendArgs(config.kore.apiVersion, botId, range, filters, selectsField(info, 'hourly'), { ...config, v1TimeZone: config.kore.v1TimeZone }, ctx.now());
+  const credential = authorizeBot(ctx, botId);
+  const limits = { ...config, v1TimeZone: credential.v1TimeZone };
+  const query = validateTrendArgs(credential.apiVersion, botId, range, filters, selectsField(info, 'hourly'), limits, ctx.now());
   return {
     botId,
     range: { start: isoDate(query.startDay), end: isoDate(query.endDay), days: query.endDay - query.startDay + 1 },

@@ -33,7 +33,7 @@ export function validateTrendArgs(
   if (!BOT_ID.test(botId)) throw new BadUserInputError('botId', `must be 1–64 letters, digits, "-" or "_", got ${shown(botId)}`);
 
   const zoneName = filters?.timeZone ?? 'UTC';
-  const timeZone = canonicalTimeZone(zoneName);
+  const timeZone = zoneName.length <= 64 ? canonicalTimeZone(zoneName) : undefined;
   if (!timeZone) throw new BadUserInputError('filters.timeZone', `must be an IANA time zone name such as "Europe/Berlin" or "UTC", got ${shown(zoneName)}`);
 
   const channel = filters?.channel ?? null;

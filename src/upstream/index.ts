@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '../config';
+import { credentialFor, type Config, type CredentialsConfig, type KoreCredential } from '../config';
 import { performance } from 'node:perf_hooks';
-import { UpstreamError } from '../errors';
+import { BotNotConfiguredError, UpstreamError } from '../errors';
+import type { Secret } from '../secret';
 import type { Metrics } from '../metrics';
 import type { Tracer } from '@opentelemetry/api';
 import { endSpan, startUpstreamSpan } from '../tracing';
@@ -14,8 +15,8 @@ import { createRedisBudget, createRedisCache, createRedisFlights } from './redis
 import type Redis from 'ioredis';
 
 export interface UpstreamOptions {
-  /** The Kore.ai origin to call (KORE_HOST, or the built-in upstream's URL). */
-  readonly host: string;
+  /** The built-in upstream's URL, for credentials without a host (no KORE_HOST). */
+  readonly builtinHost?: string;
   readonly now?: () => number;
   /** A cache shared with other clients (tests); by default a fresh in-process LRU. */
   readonly cache?: ResponseCache;
@@ -68,32 +69,70 @@ function measuredBudget(budget: BotBudget, metrics: Metrics | undefined): BotBud
 }
 
 /** Identifies the upstream credential without revealing it: cache keys and logs may carry this. */
-export function credentialId(host: string, clientId: string, clientSecret: string): string {
-  return createHash('sha256').update(`${host}\n${clientId}\n${clientSecret}`).digest('base64url').slice(0, 16);
+export function credentialId(host: string, clientId: string, clientSecret: Secret): string {
+  return createHash('sha256').update(`${host}\n${clientId}\n${clientSecret.reveal()}`).digest('base64url').slice(0, 16);
 }
 
-/** The Kore client the server uses: raw axios client wrapped in cache, single flight, budget, breaker and retries. */
+/** Every distinct credential in the configuration (the built-in upstream needs to know the apps it serves). */
+export function allCredentials(credentials: CredentialsConfig): KoreCredential[] {
+  return [...new Set([...credentials.byBot.values(), ...(credentials.fallback ? [credentials.fallback] : [])])];
+}
+
+/**
+ * The Kore client the server uses. Per Kore.ai app (credential): a raw axios client and a circuit
+ * breaker, so one region's outage does not stop the others. Shared by all apps: the response cache
+ * (keyed by credential), single flight and the per-bot budget. Requests are routed by bot id.
+ */
 export function createUpstream(config: Config, options: UpstreamOptions, log: UpstreamLog): KoreClient {
   const r = config.resilience;
-  const raw = measured(createKoreClient({ ...config.kore, host: options.host }, log), options.metrics, options.tracer);
-  const breaker = createCircuitBreaker(r.breakerThreshold, r.breakerCooldownMs, options.now);
-  options.metrics?.watchBreaker(breaker.state);
   const limits = { perMinute: r.budgetPerMinute, perHour: r.budgetPerHour, maxWaitMs: r.budgetMaxWaitMs };
   const { redis } = options;
-  return createResilientClient(
-    raw,
-    {
-      credentialId: credentialId(options.host, config.kore.clientId, config.kore.clientSecret),
-      budget: measuredBudget(redis ? createRedisBudget(redis, limits) : createMemoryBudget(limits, options.now), options.metrics),
-      breaker,
-      events: options.metrics,
-      cache: options.cache ?? (redis ? createRedisCache(redis) : createMemoryCache(r.cacheMaxBytes)),
-      // A leader may take every attempt, backoff included, plus one timeout.
-      flights: redis ? createRedisFlights(redis, { lockMs: r.retryMaxTotalMs + config.kore.timeoutMs }) : undefined,
-      retry: { maxAttempts: r.retryMaxAttempts, baseDelayMs: r.retryBaseDelayMs, maxTotalMs: r.retryMaxTotalMs },
-      ttl: { settledMs: r.cacheTtlSettledSeconds * 1000, recentMs: r.cacheTtlRecentSeconds * 1000, staleKeepMs: r.cacheStaleSeconds * 1000 },
-      now: options.now,
+  const budget = measuredBudget(redis ? createRedisBudget(redis, limits) : createMemoryBudget(limits, options.now), options.metrics);
+  const cache = options.cache ?? (redis ? createRedisCache(redis) : createMemoryCache(r.cacheMaxBytes));
+  // A leader may take every attempt, backoff included, plus one timeout.
+  const flights = redis ? createRedisFlights(redis, { lockMs: r.retryMaxTotalMs + config.kore.timeoutMs }) : undefined;
+
+  const byCredential = new Map<string, KoreClient>();
+  const clients = new Map<KoreCredential, KoreClient>();
+  for (const credential of allCredentials(config.credentials)) {
+    const host = credential.host ?? options.builtinHost;
+    if (!host) throw new Error('a credential uses the built-in upstream, but it is not running');
+    const id = credentialId(host, credential.clientId, credential.clientSecret);
+    let client = byCredential.get(id);
+    if (!client) {
+      const raw = measured(createKoreClient({ ...config.kore, ...credential, host }, log), options.metrics, options.tracer);
+      const breaker = createCircuitBreaker(r.breakerThreshold, r.breakerCooldownMs, options.now);
+      options.metrics?.watchBreaker(breaker.state);
+      client = createResilientClient(
+        raw,
+        {
+          credentialId: id,
+          budget,
+          breaker,
+          events: options.metrics,
+          cache,
+          flights,
+          retry: { maxAttempts: r.retryMaxAttempts, baseDelayMs: r.retryBaseDelayMs, maxTotalMs: r.retryMaxTotalMs },
+          ttl: { settledMs: r.cacheTtlSettledSeconds * 1000, recentMs: r.cacheTtlRecentSeconds * 1000, staleKeepMs: r.cacheStaleSeconds * 1000 },
+          now: options.now,
+        },
+        log,
+      );
+      byCredential.set(id, client);
+    }
+    clients.set(credential, client);
+  }
+
+  return {
+    fetchTrend(req, trace) {
+      const credential = credentialFor(config.credentials, req.botId);
+      const client = credential && clients.get(credential);
+      // Resolvers check this first; here it only guards against a call with no app to make it as.
+      if (!client) return Promise.reject(new BotNotConfiguredError(req.botId));
+      return client.fetchTrend(req, trace);
     },
-    log,
-  );
+    close() {
+      for (const client of byCredential.values()) client.close();
+    },
+  };
 }

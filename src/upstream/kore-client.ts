@@ -6,13 +6,14 @@ import { isoDate } from '../dates';
 import { MalformedBodyError, mapTrend } from '../engagement/engagement.mapper';
 import type { TrendData, UpstreamRequest } from '../engagement/model';
 import { UpstreamError } from '../errors';
+import type { Secret } from '../secret';
 import { mintUpstreamToken } from './jwt';
 import { upstreamErrorFrom, type UpstreamFailure } from './errors';
 
 export interface KoreClientOptions {
   readonly host: string;
   readonly clientId: string;
-  readonly clientSecret: string;
+  readonly clientSecret: Secret;
   readonly timeoutMs: number;
   readonly tokenTtlSeconds: number;
   /** Largest body read from Kore; a 31-day hourly v2 answer is ~60 KB. */
@@ -89,7 +90,7 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
   });
 
   async function send(req: UpstreamRequest): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
-    const token = mintUpstreamToken(options.clientId, options.clientSecret, options.tokenTtlSeconds);
+    const token = mintUpstreamToken(options.clientId, options.clientSecret.reveal(), options.tokenTtlSeconds);
     const res = await api.request<string>({
       method: 'POST',
       url: `${trendPath(req)}?${trendQuery(req)}`,

@@ -42,7 +42,7 @@ describe('Dockerfile', () => {
     const entry = join(out, cmd[1].replace(/^dist\//, ''));
     expect(existsSync(entry)).toBe(true);
 
-    const server = await startServerProcess({ PATH: process.env.PATH, NODE_ENV: 'production', USE_BUILTIN_UPSTREAM: 'true', HOST: '127.0.0.1' }, [entry]);
+    const server = await startServerProcess({ PATH: process.env.PATH, NODE_ENV: 'production', AUTH_MODE: 'none', USE_BUILTIN_UPSTREAM: 'true', HOST: '127.0.0.1' }, [entry]);
     try {
       const port = new URL(server.url).port;
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);

@@ -23,7 +23,7 @@ describe('landing page and introspection', () => {
   });
 
   it('production defaults: no landing page, no introspection; the API still answers', async () => {
-    const stack = await startStack({ env: { NODE_ENV: 'production', USE_BUILTIN_UPSTREAM: 'true' } });
+    const stack = await startStack({ env: { NODE_ENV: 'production', AUTH_MODE: 'none', USE_BUILTIN_UPSTREAM: 'true' } });
     try {
       const page = await open(stack);
       expect(page.type).not.toContain('text/html');
@@ -36,7 +36,7 @@ describe('landing page and introspection', () => {
   });
 
   it('LANDING_PAGE=production shows Apollo\'s production page instead', async () => {
-    const stack = await startStack({ env: { NODE_ENV: 'production', USE_BUILTIN_UPSTREAM: 'true', LANDING_PAGE: 'production' } });
+    const stack = await startStack({ env: { NODE_ENV: 'production', AUTH_MODE: 'none', USE_BUILTIN_UPSTREAM: 'true', LANDING_PAGE: 'production' } });
     try {
       const page = await open(stack);
       expect(page.type).toContain('text/html');

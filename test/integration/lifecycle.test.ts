@@ -38,7 +38,7 @@ describe('health, readiness and logs', () => {
       ]);
       expect(typeof lines[0].durationMs).toBe('number');
       const all = stack.logs.join('');
-      expect(all).not.toContain(stack.config.kore.clientSecret);
+      expect(all).not.toContain(stack.config.kore.clientSecret.reveal());
       expect(all).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/); // no JWT anywhere
     } finally {
       await stack.close();

@@ -38,7 +38,7 @@ describe('/metrics', () => {
       expect(text).toContain('eg_singleflight_joins_total');
       expect(text).toContain('eg_upstream_retries_total');
       expect(text).not.toContain('st-demo-travel'); // no bot labels unless asked
-      expect(text).not.toContain(stack.config.kore.clientSecret);
+      expect(text).not.toContain(stack.config.kore.clientSecret.reveal());
     } finally {
       await stack.close();
     }

@@ -38,7 +38,7 @@ describe('configuration', () => {
   });
 
   it('serves demo data in production only when told to', () => {
-    expect(loadConfig({ NODE_ENV: 'production', USE_BUILTIN_UPSTREAM: 'true' }).kore.host).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'none', USE_BUILTIN_UPSTREAM: 'true' }).kore.host).toBeUndefined();
   });
 
   it('never puts a secret value in an error message', () => {
