@@ -138,7 +138,11 @@ export class CostLimitError extends EngagementError {
   }
 }
 
-const TOKEN_LIMIT = /^Syntax Error: Document contains more than (\d+) tokens/;
+// graphql-js 16 writes "more that"; accept the corrected spelling too.
+const TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] (\d+) tokens/;
+
+/** graphql-js's own token limit (MAX_TOKENS), which formatError reports as OPERATION_LIMIT_EXCEEDED. */
+export const isTokenLimitError = (message: string) => TOKEN_LIMIT.test(message);
 
 export interface ErrorLogger {
   error(obj: Record<string, unknown>, msg: string): void;

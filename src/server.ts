@@ -9,7 +9,7 @@ import {
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config';
 import { createContext, requestIdOf, type Context } from './context';
-import { createFormatError, REQUEST_ID } from './errors';
+import { createFormatError, isTokenLimitError, REQUEST_ID } from './errors';
 import { createHttpHandler, sendJson } from './http';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
@@ -74,6 +74,7 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
             if (code === 'FORBIDDEN') metrics.refusal('forbidden');
             else if (code === 'COST_LIMIT_EXCEEDED') metrics.refusal('cost');
             else if (original?.extensions?.code === 'OPERATION_LIMIT_EXCEEDED') metrics.refusal(`limit:${String(original.extensions.limit)}`);
+            else if (code === 'GRAPHQL_PARSE_FAILED' && isTokenLimitError(error.message)) metrics.refusal('limit:tokens');
           }
         },
         async willSendResponse({ operationName, response, errors }) {

@@ -114,7 +114,7 @@ export function createAuthenticator(auth: AuthConfig): Authenticate {
     checkRouter(headers);
     const header = headerValue(headers, auth.tokenHeader);
     if (header === undefined || header.trim() === '') {
-      throw new AuthError('missing', `Send a token: ${auth.tokenHeader}: Bearer <JWT>.`);
+      throw new AuthError('missing', `This API needs a caller token: send the ${auth.tokenHeader} header as "Bearer <JWT>".`);
     }
     if (header.length > MAX_TOKEN_BYTES) throw new AuthError('malformed', 'The token is too large.');
     const token = BEARER.exec(header)?.[1];
