@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { bearer, callerToken, CALLER_SECRET, ISSUER, AUDIENCE, JWT_ENV, rsaKeys, unsignedToken } from '../helpers/caller-tokens';
+import { callerToken, CALLER_SECRET, ISSUER, AUDIENCE, JWT_ENV, rsaKeys, unsignedToken } from '../helpers/caller-tokens';
 import { startStack, trendCalls, type Stack } from '../helpers/stack';
 
 /**
