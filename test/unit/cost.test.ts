@@ -1,0 +1,59 @@
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { estimateUpstreamCalls } from '../../src/security/cost';
+
+const cost = (query: string, variables: Record<string, unknown> = {}) => {
+  const document = parse(query);
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+  return estimateUpstreamCalls(document, operation, variables);
+};
+const R1 = 'range: { start: "2025-12-01", end: "2025-12-07" }';
+const R2 = 'range: { start: "2025-11-01", end: "2025-11-07" }';
+const trend = (select: string, range = R1, bot = 'st-a') => `engagementTrend(botId: "${bot}", ${range}) { ${select} }`;
+
+describe('cost in upstream calls', () => {
+  it.each<[string, string, number]>([
+    ['summary alone: one daily call', `{ ${trend('summary { uniqueUsers }')} }`, 1],
+    ['series: one daily call', `{ ${trend('series { uniqueUsers { users } }')} }`, 1],
+    ['summary and series share the daily call', `{ ${trend('summary { uniqueUsers } series { uniqueUsers { users } }')} }`, 1],
+    ['summary rides on hourly', `{ ${trend('summary { uniqueUsers } hourly { hour }')} }`, 1],
+    ['series and hourly: two calls', `{ ${trend('series { uniqueUsers { users } } hourly { hour }')} }`, 2],
+    ['only the echo fields: no call', `{ ${trend('botId range { days }')} }`, 0],
+    ['the same question under two aliases: one call', `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('summary { newUsers }')} }`, 1],
+    ['two ranges: two calls', `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('summary { uniqueUsers }', R2)} }`, 2],
+    ['two bots: two calls', `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('summary { uniqueUsers }', R1, 'st-b')} }`, 2],
+    ['argument order does not matter', `{ a: ${trend('summary { uniqueUsers }')} b: engagementTrend(range: { end: "2025-12-07", start: "2025-12-01" }, botId: "st-a") { summary { uniqueUsers } } }`, 1],
+    ['different filters: two calls', `{ a: ${trend('summary { uniqueUsers }')} b: engagementTrend(botId: "st-a", ${R1}, filters: { channel: "rtm" }) { summary { uniqueUsers } } }`, 2],
+    ['@skip(if: true) costs nothing', `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('summary { uniqueUsers }', R2).replace(') {', ') @skip(if: true) {')} }`, 1],
+    ['@include(if: false) on a sub-field drops its call', `{ ${trend('series @include(if: false) { uniqueUsers { users } } hourly { hour }')} }`, 1],
+    ['fragments are expanded', `query { ...F } fragment F on Query { a: ${trend('summary { uniqueUsers }')} b: ${trend('hourly { hour }', R2)} }`, 2],
+    ['a fragment spread twice counts once', `query { ...F ...F } fragment F on Query { ${trend('summary { uniqueUsers }')} }`, 1],
+    ['a sub-selection through a fragment', `query { ${trend('...T')} } fragment T on EngagementTrend { series { uniqueUsers { users } } hourly { hour } }`, 2],
+    ['bot(id:) with two ranges', `{ bot(id: "st-a") { a: ${trend('summary { uniqueUsers }').replace('botId: "st-a", ', '')} b: ${trend('summary { uniqueUsers }', R2).replace('botId: "st-a", ', '')} } }`, 2],
+    ['a mutation or other operation costs nothing', `mutation { x }`, 0],
+  ])('%s → %i', (_name, query, expected) => {
+    expect(cost(query)).toBe(expected);
+  });
+
+  it('reads variables, including in @include', () => {
+    const q = `query Q($bot: ID!, $r: DateRangeInput!, $hourly: Boolean!) { engagementTrend(botId: $bot, range: $r) { summary { uniqueUsers } series { uniqueUsers { users } } hourly @include(if: $hourly) { hour } } }`;
+    expect(cost(q, { bot: 'st-a', r: { start: '2025-12-01', end: '2025-12-07' }, hourly: false })).toBe(1);
+    expect(cost(q, { bot: 'st-a', r: { start: '2025-12-01', end: '2025-12-07' }, hourly: true })).toBe(2);
+    // A variable that is not a boolean cannot decide: counted as included.
+    expect(cost(q, { bot: 'st-a', r: { start: '2025-12-01', end: '2025-12-07' }, hourly: 'yes' })).toBe(2);
+  });
+
+  it('counts _entities per distinct bot and question', () => {
+    const q = `query E($r: [_Any!]!) { _entities(representations: $r) { ... on Bot { a: engagementTrend(${R1}) { summary { uniqueUsers } } b: engagementTrend(${R2}) { hourly { hour } } } } }`;
+    const reps = (ids: string[]) => ({ r: ids.map((id) => ({ __typename: 'Bot', id })) });
+    expect(cost(q, reps(['st-a']))).toBe(2);
+    expect(cost(q, reps(['st-a', 'st-a', 'st-b']))).toBe(4);
+    expect(cost(q, reps(Array.from({ length: 30 }, (_, i) => `st-${i}`)))).toBe(60);
+  });
+
+  it('stays cheap on a fragment fan-out (each fragment is expanded once per selection)', () => {
+    // Expanded per spread, this would be 2^40 visits and never finish within the test timeout.
+    const fragments = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join('\n');
+    const q = `query { ...F0 }\n${fragments}\nfragment F40 on Query { ${trend('summary { uniqueUsers }')} }`;
+    expect(cost(q)).toBe(1);
+  });
+});
