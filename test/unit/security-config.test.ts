@@ -77,7 +77,7 @@ describe('operation limits and schema hints', () => {
 });
 
 describe('Kore.ai credentials per bot (KORE_CREDENTIALS_FILE)', () => {
-  const secretFile = file('eu.secret', 'eu-secret-from-a-file\n');
+  file('eu.secret', 'eu-secret-from-a-file\n'); // named by st-eu's clientSecretFile, relative to the credentials file
   const credentials = file(
     'credentials.json',
     JSON.stringify({
