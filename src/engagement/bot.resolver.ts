@@ -14,7 +14,8 @@ export class BotResolver {
   }
 
   @FieldResolver(() => EngagementTrend, {
-    description: "This bot's unique, new and returning users over a range of days (the same as Query.engagementTrend).",
+    nullable: true,
+    description: "This bot's unique, new and returning users over a range of days (the same as Query.engagementTrend; null, with an error, when refused).",
   })
   engagementTrend(@Root() bot: Bot, @Args(() => BotTrendArgs) { range, filters }: BotTrendArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): EngagementTrend {
     return resolveTrend(ctx, info, bot.id, range, filters);
@@ -25,7 +26,9 @@ export class BotResolver {
  * Federation entity resolution: a representation is just the key; nothing is fetched until a field
  * needs it. A bot the caller may not read is a FORBIDDEN entity (null at `_entities[i]`).
  */
-export function resolveBotReference(reference: { id: unknown }, ctx: Context): Bot {
+export async function resolveBotReference(reference: { id: unknown }, ctx: Context): Promise<Bot> {
+  // Async on purpose: @apollo/subgraph turns a rejected promise into a null at `_entities[i]`,
+  // while a synchronous throw would fail every representation of the request.
   const id = typeof reference.id === 'string' ? reference.id : String(reference.id);
   authorizeBot(ctx, id, 'representations.id');
   return { id };

@@ -55,11 +55,13 @@ type SeriesSource = Series & { readonly version: ApiVersion };
 @Resolver(() => EngagementTrend)
 export class EngagementTrendResolver {
   @Query(() => EngagementTrend, {
+    nullable: true,
     description:
       "A bot's unique, new and returning users over a range of days: summary, daily series and hourly buckets. " +
-      'Each distinct (bot, range, filters, granularity) costs one Kore.ai call; fields that share one are answered together.',
+      'Each distinct (bot, range, filters, granularity) costs one Kore.ai call; fields that share one are answered together. ' +
+      'Null, with an error, when the bot or the arguments are refused (FORBIDDEN, BAD_USER_INPUT, BOT_NOT_CONFIGURED, …): other fields of the operation still resolve.',
   })
-  engagementTrend(@Args(() => EngagementTrendArgs) { botId, range, filters }: EngagementTrendArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): EngagementTrend {
+  engagementTrend(@Args(() => EngagementTrendArgs) { botId, range, filters }: EngagementTrendArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): EngagementTrend | null {
     return resolveTrend(ctx, info, botId, range, filters);
   }
 

@@ -47,7 +47,7 @@ export type TrendFullQueryVariables = Exact<{
 }>;
 
 
-export type TrendFullQuery = { engagementTrend: { botId: string, range: { start: string, end: string, days: number }, summary: { uniqueUsers: number, newUsers: number, returningUsers: number, avgUniqueUsersPerDay: number, avgNewUsersPerDay: number, avgReturningUsersPerDay: number } | null, series: { uniqueUsers: Array<{ date: string, users: number }>, newUsers: Array<{ date: string, users: number }> | null, returningUsers: Array<{ date: string, users: number }> | null }, hourly: Array<{ date: string, hour: number, uniqueUsers: number, newUsers: number | null, returningUsers: number | null }> } };
+export type TrendFullQuery = { engagementTrend: { botId: string, range: { start: string, end: string, days: number }, summary: { uniqueUsers: number, newUsers: number, returningUsers: number, avgUniqueUsersPerDay: number, avgNewUsersPerDay: number, avgReturningUsersPerDay: number } | null, series: { uniqueUsers: Array<{ date: string, users: number }>, newUsers: Array<{ date: string, users: number }> | null, returningUsers: Array<{ date: string, users: number }> | null }, hourly: Array<{ date: string, hour: number, uniqueUsers: number, newUsers: number | null, returningUsers: number | null }> } | null };
 
 export type TrendHourlyQueryVariables = Exact<{
   botId: string | number;
@@ -56,7 +56,7 @@ export type TrendHourlyQueryVariables = Exact<{
 }>;
 
 
-export type TrendHourlyQuery = { engagementTrend: { summary: { uniqueUsers: number, newUsers: number, returningUsers: number } | null, hourly: Array<{ date: string, hour: number, uniqueUsers: number, newUsers: number | null, returningUsers: number | null }> } };
+export type TrendHourlyQuery = { engagementTrend: { summary: { uniqueUsers: number, newUsers: number, returningUsers: number } | null, hourly: Array<{ date: string, hour: number, uniqueUsers: number, newUsers: number | null, returningUsers: number | null }> } | null };
 
 export type TrendSeriesQueryVariables = Exact<{
   botId: string | number;
@@ -65,7 +65,7 @@ export type TrendSeriesQueryVariables = Exact<{
 }>;
 
 
-export type TrendSeriesQuery = { engagementTrend: { summary: { uniqueUsers: number, newUsers: number, returningUsers: number } | null, series: { uniqueUsers: Array<{ date: string, users: number }>, newUsers: Array<{ date: string, users: number }> | null, returningUsers: Array<{ date: string, users: number }> | null } } };
+export type TrendSeriesQuery = { engagementTrend: { summary: { uniqueUsers: number, newUsers: number, returningUsers: number } | null, series: { uniqueUsers: Array<{ date: string, users: number }>, newUsers: Array<{ date: string, users: number }> | null, returningUsers: Array<{ date: string, users: number }> | null } } | null };
 
 export type TrendSummaryQueryVariables = Exact<{
   botId: string | number;
@@ -74,4 +74,4 @@ export type TrendSummaryQueryVariables = Exact<{
 }>;
 
 
-export type TrendSummaryQuery = { engagementTrend: { botId: string, range: { start: string, end: string, days: number }, summary: { uniqueUsers: number, newUsers: number, returningUsers: number, avgUniqueUsersPerDay: number, avgNewUsersPerDay: number, avgReturningUsersPerDay: number } | null } };
+export type TrendSummaryQuery = { engagementTrend: { botId: string, range: { start: string, end: string, days: number }, summary: { uniqueUsers: number, newUsers: number, returningUsers: number, avgUniqueUsersPerDay: number, avgNewUsersPerDay: number, avgReturningUsersPerDay: number } | null } | null };

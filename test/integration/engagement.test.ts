@@ -26,7 +26,7 @@ describe('engagementTrend on the built-in upstream', () => {
       filters: { timeZone: 'UTC' },
     });
     expect(body.errors).toBeUndefined();
-    const t = body.data!.engagementTrend;
+    const t = body.data!.engagementTrend!;
     expect(t.range).toEqual({ start: range.start, end: isoDate(today - 1), days: 29 });
     const s = t.summary!;
     expect(s.uniqueUsers).toBeGreaterThan(100);
@@ -49,7 +49,7 @@ describe('engagementTrend on the built-in upstream', () => {
     const { result, calls } = await callsDuring(() =>
       stack.gql<TrendSummaryQuery, TrendSummaryQueryVariables>(operation('trend-summary'), { botId: 'st-demo-banking', range: lastDays(7) }),
     );
-    expect(result.body.data?.engagementTrend.summary?.uniqueUsers).toBeGreaterThan(0);
+    expect(result.body.data?.engagementTrend?.summary?.uniqueUsers).toBeGreaterThan(0);
     expect(calls.map((c) => c.query.aggregation_type)).toEqual(['daily']);
   });
 

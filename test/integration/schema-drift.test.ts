@@ -49,9 +49,9 @@ describe('committed schema and generated code', () => {
         ]),
       );
     };
-    expect(shape('Query').engagementTrend).toBe('(botId: ID!, range: DateRangeInput!, filters: EngagementFilters) EngagementTrend!');
+    expect(shape('Query').engagementTrend).toBe('(botId: ID!, range: DateRangeInput!, filters: EngagementFilters) EngagementTrend'); // nullable: a refused bot must not null its siblings (issue 5)
     expect(shape('Query').bot).toBe('(id: ID!) Bot');
-    expect(shape('Bot')).toEqual({ id: 'ID!', engagementTrend: '(range: DateRangeInput!, filters: EngagementFilters) EngagementTrend!' });
+    expect(shape('Bot')).toEqual({ id: 'ID!', engagementTrend: '(range: DateRangeInput!, filters: EngagementFilters) EngagementTrend' });
     expect(shape('DateRangeInput')).toEqual({ start: 'Date!', end: 'Date!' });
     expect(shape('EngagementFilters')).toEqual({
       channel: 'String',
