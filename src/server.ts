@@ -1,12 +1,16 @@
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLSchema } from 'graphql';
+import { Kind, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import type { Config } from './config';
 import { createContext, requestIdOf, type Context } from './context';
 import { createFormatError, isTokenLimitError, REQUEST_ID } from './errors';
@@ -51,19 +55,30 @@ function outcomeOf(response: GraphQLResponse, errors: readonly unknown[] | undef
   return !failed ? 'ok' : body?.data ? 'partial' : 'error';
 }
 
+/** Names of an operation's top-level fields (inline fragments included, as `_entities` uses them). */
+function topLevelFields(set: SelectionSetNode): Set<string> {
+  const names = new Set<string>();
+  for (const s of set.selections) {
+    if (s.kind === Kind.FIELD) names.add(s.name.value);
+    else if (s.kind === Kind.INLINE_FRAGMENT) for (const n of topLevelFields(s.selectionSet)) names.add(n);
+  }
+  return names;
+}
+
 /** Operation and top-level field metrics. */
 function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async executionDidStart() {
+        // Execution time per top-level field of the operation, without instrumenting every field
+        // (a willResolveField hook makes Apollo wrap every resolver: measurable on cached answers).
+        async executionDidStart({ operation }) {
+          const fieldStarted = process.hrtime.bigint();
           return {
-            willResolveField({ info }) {
-              if (info.path.prev !== undefined && info.parentType.name !== 'Bot') return;
-              const fieldStarted = process.hrtime.bigint();
-              const name = info.parentType.name === 'Bot' ? `Bot.${info.fieldName}` : info.fieldName;
-              return () => metrics.field(name, Number(process.hrtime.bigint() - fieldStarted) / 1e9);
+            async executionDidEnd() {
+              const seconds = Number(process.hrtime.bigint() - fieldStarted) / 1e9;
+              for (const name of topLevelFields(operation.selectionSet)) metrics.field(name, seconds);
             },
           };
         },
@@ -191,6 +206,9 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
       ...(deps.tracer ? [tracingPlugin(deps.tracer)] : []),
       landingPage(config.landingPage),
       config.inlineTracing ? ApolloServerPluginInlineTrace() : ApolloServerPluginInlineTraceDisabled(),
+      // No cache hints here (answers are cached per upstream question, not per field), and the
+      // implicit cache-control plugin would otherwise hook every field.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();

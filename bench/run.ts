@@ -1,0 +1,352 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import jwt from 'jsonwebtoken';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../src/config';
+import { startEmulator, type Emulator } from '../src/emulator/emulator.server';
+import { estimateUpstreamCalls } from '../src/security/cost';
+
+/**
+ * `npm run bench`: every scenario of the performance issue, side by side in one run, on loopback.
+ * Engagement Graph runs as a real production process (dist/, NODE_ENV=production); the plain
+ * Apollo Server baseline runs as its own process; the built-in upstream and a counting "replay"
+ * upstream run here. Prints a table and writes bench/results.json. BENCH_ROUNDS (default 3) and
+ * BENCH_SECONDS (default 3) trade time for stability.
+ */
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROOT = join(__dirname, '..');
+const RANGE = { start: '2025-12-01', end: '2025-12-07' };
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+interface Proc {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Peak and current resident memory (kB) from /proc (Linux). */
+  memory(): { peakKb: number; rssKb: number };
+  stop(): Promise<void>;
+}
+
+function procMemory(pid: number): { peakKb: number; rssKb: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    return { peakKb: kb('VmHWM'), rssKb: kb('VmRSS') };
+  } catch {
+    return { peakKb: NaN, rssKb: NaN };
+  }
+}
+
+function startProcess(args: string[], env: Record<string, string>, ready: RegExp, toUrl: (m: RegExpExecArray) => string): Promise<Proc> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in 30 s:\n${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const m = ready.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      out = '';
+      resolve({
+        url: toUrl(m),
+        child,
+        memory: () => procMemory(child.pid ?? 0),
+        stop: () => new Promise<void>((done) => (child.exitCode !== null ? done() : (child.once('exit', () => done()), child.kill('SIGTERM')))),
+      });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
+  });
+}
+
+const startGraph = (upstream: string, env: Record<string, string> = {}) =>
+  startProcess(
+    ['dist/index.js'],
+    {
+      NODE_ENV: 'production',
+      AUTH_MODE: 'none',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      KORE_HOST: upstream,
+      KORE_CLIENT_ID: DEMO_CLIENT_ID,
+      KORE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+      BUDGET_PER_MINUTE: '100000',
+      BUDGET_PER_HOUR: '1000000',
+      MAX_UPSTREAM_CALLS: '5000',
+      MAX_ALIASES: '100',
+      ...env,
+    },
+    /"port":(\d+)[^\n]*ready/,
+    (m) => `http://127.0.0.1:${m[1]}/graphql`,
+  );
+
+const startHello = () => startProcess(['-r', 'ts-node/register/transpile-only', 'bench/hello-server.ts'], {}, /READY (\S+)/, (m) => m[1]);
+
+/**
+ * A counting upstream for the efficiency, scale and memory scenarios: answers any bot with the
+ * built-in upstream's answer for st-demo-retail to the same query (fetched once, then replayed),
+ * after `delayMs`. Counts every request and every distinct (bot, query).
+ */
+async function startReplay(emulator: Emulator) {
+  const answers = new Map<string, Promise<string>>();
+  const seen = new Set<string>();
+  const state = { delayMs: 0, requests: 0 };
+  const tokenFor = () => jwt.sign({ appId: DEMO_CLIENT_ID }, DEMO_CLIENT_SECRET, { algorithm: 'HS256', expiresIn: 300 });
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://replay');
+    state.requests++;
+    seen.add(url.pathname + url.search);
+    const path = url.pathname.replace(/\/bot\/[^/]+\//, '/bot/st-demo-retail/');
+    let answer = answers.get(path + url.search);
+    if (!answer) {
+      answer = fetch(`${emulator.url}${path}${url.search}`, { method: 'POST', headers: { auth: tokenFor(), 'content-type': 'application/json' } }).then((r) => r.text());
+      answers.set(path + url.search, answer);
+    }
+    req.resume();
+    void answer.then((body) =>
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      }, state.delayMs),
+    );
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    state,
+    distinct: () => seen.size,
+    reset() {
+      state.requests = 0;
+      seen.clear();
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+const gqlBody = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+async function load(options: autocannon.Options): Promise<autocannon.Result> {
+  const { duration, ...rest } = options;
+  const result = await autocannon((options.amount ? rest : { ...rest, duration: duration ?? SECONDS }) as autocannon.Options);
+  if (result.non2xx || result.errors) throw new Error(`${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result;
+}
+
+async function post<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(url, { method: 'POST', headers: JSON_HEADERS, body: gqlBody(query, variables) });
+  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data as T;
+}
+
+const minimumCalls = (query: string, variables: Record<string, unknown>) => {
+  const document = parse(query);
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+  return estimateUpstreamCalls(document, operation, variables);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+const TREND_FIELDS = 'summary { uniqueUsers newUsers returningUsers avgUniqueUsersPerDay } series { uniqueUsers { date users } newUsers { date users } returningUsers { date users } }';
+const TREND_OP = `query Trend($bot: ID!, $range: DateRangeInput!) { engagementTrend(botId: $bot, range: $range) { ${TREND_FIELDS} } }`;
+const KORE_QUERY = `aggregation_type=daily&start_date=${RANGE.start}&end_date=${RANGE.end}&conversationType=All&conversationStatus=All&timeZoneOffset=UTC`;
+
+async function overhead(emulator: Emulator) {
+  const graph = await startGraph(emulator.url, { CACHE_MAX_BYTES: '0' });
+  try {
+    const direct = { url: `${emulator.url}/api/public/bot/st-demo-retail/v2/userEngagementTrend?${KORE_QUERY}`, method: 'POST' as const };
+    const through = { url: graph.url, method: 'POST' as const, headers: JSON_HEADERS, body: gqlBody(TREND_OP, { bot: 'st-demo-retail', range: RANGE }) };
+    await post(graph.url, TREND_OP, { bot: 'st-demo-retail', range: RANGE }); // warm
+    const rounds: Array<{ directP50: number; directP99: number; graphP50: number; graphP99: number }> = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      // A token without jti: the emulator refuses replays of jti tokens, and one token per request is client work.
+      const token = jwt.sign({ appId: DEMO_CLIENT_ID }, DEMO_CLIENT_SECRET, { algorithm: 'HS256', expiresIn: 600 });
+      const d = await load({ ...direct, headers: { auth: token }, connections: 1 });
+      const g = await load({ ...through, connections: 1 });
+      rounds.push({ directP50: d.latency.p50, directP99: d.latency.p99, graphP50: g.latency.p50, graphP99: g.latency.p99 });
+    }
+    const m = (k: keyof (typeof rounds)[number]) => median(rounds.map((r) => r[k]));
+    return { direct: { p50: m('directP50'), p99: m('directP99') }, graph: { p50: m('graphP50'), p99: m('graphP99') }, addedP50: m('graphP50') - m('directP50'), addedP99: m('graphP99') - m('directP99'), rounds };
+  } finally {
+    await graph.stop();
+  }
+}
+
+async function cachedThroughput(emulator: Emulator) {
+  const graph = await startGraph(emulator.url);
+  const hello = await startHello();
+  try {
+    const trend = { url: graph.url, method: 'POST' as const, headers: JSON_HEADERS, body: gqlBody(TREND_OP, { bot: 'st-demo-retail', range: RANGE }) };
+    const plain = { url: hello.url, method: 'POST' as const, headers: JSON_HEADERS, body: gqlBody('{ hello }') };
+    await post(graph.url, TREND_OP, { bot: 'st-demo-retail', range: RANGE }); // fill the cache
+    await load({ ...trend, connections: 20, duration: 1 }); // JIT warm-up, both
+    await load({ ...plain, connections: 20, duration: 1 });
+    const rounds: Array<{ graphRps: number; helloRps: number; graphP50: number; helloP50: number }> = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const h = await load({ ...plain, connections: 20 });
+      const g = await load({ ...trend, connections: 20 });
+      rounds.push({ graphRps: g.requests.average, helloRps: h.requests.average, graphP50: g.latency.p50, helloP50: h.latency.p50 });
+    }
+    const graphRps = median(rounds.map((r) => r.graphRps));
+    const helloRps = median(rounds.map((r) => r.helloRps));
+    return { graphRps, helloRps, ratio: graphRps / helloRps, rounds };
+  } finally {
+    await graph.stop();
+    await hello.stop();
+  }
+}
+
+const DASHBOARD = `query Dashboard($bot: ID!) {
+  week: engagementTrend(botId: $bot, range: { start: "2025-12-01", end: "2025-12-07" }) { ${TREND_FIELDS} hourly { date hour uniqueUsers newUsers } }
+  weekAgain: engagementTrend(botId: $bot, range: { start: "2025-12-01", end: "2025-12-07" }) { summary { uniqueUsers } }
+  month: engagementTrend(botId: $bot, range: { start: "2025-11-01", end: "2025-11-30" }) { ${TREND_FIELDS} }
+  monthRtm: engagementTrend(botId: $bot, range: { start: "2025-11-01", end: "2025-11-30" }, filters: { channel: "rtm" }) { summary { uniqueUsers } }
+  berlin: engagementTrend(botId: $bot, range: { start: "2025-11-24", end: "2025-11-30" }, filters: { timeZone: "Europe/Berlin" }) { series { uniqueUsers { date users } } }
+}`;
+const ENTITIES = `query Entities($reps: [_Any!]!) { _entities(representations: $reps) { ... on Bot { id
+  engagementTrend(range: { start: "2025-12-01", end: "2025-12-07" }) { ${TREND_FIELDS} }
+  lastMonth: engagementTrend(range: { start: "2025-11-01", end: "2025-11-30" }) { summary { uniqueUsers } } } } }`;
+const reps = (n: number, prefix = 'st-bot-') => Array.from({ length: n }, (_, i) => ({ __typename: 'Bot', id: `${prefix}${i}` }));
+
+async function efficiency(replay: Awaited<ReturnType<typeof startReplay>>) {
+  const rows: Array<{ scenario: string; calls: number; minimum: number }> = [];
+  // Cache off for single operations: the operation alone must reach the minimum.
+  const cold = await startGraph(replay.url, { CACHE_MAX_BYTES: '0' });
+  try {
+    replay.state.delayMs = 5;
+    replay.reset();
+    await post(cold.url, DASHBOARD, { bot: 'st-one' });
+    rows.push({ scenario: 'one bot, 5 aliases, summary+series+hourly', calls: replay.state.requests, minimum: minimumCalls(DASHBOARD, { bot: 'st-one' }) });
+    replay.reset();
+    await post(cold.url, ENTITIES, { reps: [...reps(50), ...reps(50)] });
+    rows.push({ scenario: '_entities: 100 representations of 50 bots', calls: replay.state.requests, minimum: minimumCalls(ENTITIES, { reps: reps(50) }) });
+  } finally {
+    await cold.stop();
+  }
+  // Cache on (the default), 500 clients at once: single flight must hold every question to one call.
+  const warm = await startGraph(replay.url);
+  try {
+    replay.state.delayMs = 50;
+    replay.reset();
+    await load({ url: warm.url, method: 'POST', headers: JSON_HEADERS, body: gqlBody(DASHBOARD, { bot: 'st-crowd' }), connections: 500, amount: 500 });
+    rows.push({ scenario: 'the same dashboard, 500 concurrent clients', calls: replay.state.requests, minimum: minimumCalls(DASHBOARD, { bot: 'st-crowd' }) });
+  } finally {
+    await warm.stop();
+  }
+  return rows;
+}
+
+async function scale(replay: Awaited<ReturnType<typeof startReplay>>) {
+  const CONCURRENCY = 16;
+  const DELAY = 50;
+  const query = `query Scale($reps: [_Any!]!) { _entities(representations: $reps) { ... on Bot { id engagementTrend(range: { start: "2025-12-01", end: "2025-12-07" }) { summary { uniqueUsers } } } } }`;
+  const rounds: Array<{ wallMs: number; calls: number; peakRssMb: number }> = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const graph = await startGraph(replay.url, { CACHE_MAX_BYTES: '0', UPSTREAM_CONCURRENCY: String(CONCURRENCY) });
+    try {
+      replay.state.delayMs = DELAY;
+      replay.reset();
+      const started = performance.now();
+      const data = await post<{ _entities: unknown[] }>(graph.url, query, { reps: reps(1000, `st-r${i}-`) });
+      const wallMs = performance.now() - started;
+      if (data._entities.length !== 1000) throw new Error('scale: wrong entity count');
+      rounds.push({ wallMs, calls: replay.state.requests, peakRssMb: graph.memory().peakKb / 1024 });
+    } finally {
+      await graph.stop();
+    }
+  }
+  const idealMs = Math.ceil(1000 / CONCURRENCY) * DELAY;
+  const wallMs = median(rounds.map((r) => r.wallMs));
+  return { bots: 1000, concurrency: CONCURRENCY, delayMs: DELAY, idealMs, wallMs, ratio: wallMs / idealMs, calls: median(rounds.map((r) => r.calls)), peakRssMb: median(rounds.map((r) => r.peakRssMb)), rounds };
+}
+
+async function memory(replay: Awaited<ReturnType<typeof startReplay>>) {
+  const BOUND = 8_000_000;
+  const KEYS = 10_000;
+  const OPS = 100_000;
+  const graph = await startGraph(replay.url, { CACHE_MAX_BYTES: String(BOUND) });
+  try {
+    replay.state.delayMs = 0;
+    replay.reset();
+    await post(graph.url, TREND_OP, { bot: 'st-m-warm', range: RANGE });
+    const before = graph.memory().rssKb;
+    let i = 0;
+    await load({
+      url: graph.url,
+      method: 'POST',
+      headers: JSON_HEADERS,
+      connections: 50,
+      amount: OPS,
+      requests: [{ setupRequest: (req) => ({ ...req, body: gqlBody(TREND_OP, { bot: `st-m-${i++ % KEYS}`, range: RANGE }) }) }],
+    });
+    const after = graph.memory();
+    return { operations: OPS, keys: KEYS, upstreamCalls: replay.state.requests, cacheBoundMb: BOUND / 1e6, rssBeforeMb: before / 1024, rssAfterMb: after.rssKb / 1024, growthMb: (after.rssKb - before) / 1024, peakRssMb: after.peakKb / 1024 };
+  } finally {
+    await graph.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.version, os: `${os.type()} ${os.release()}` };
+  process.stdout.write(`Engagement Graph benchmarks: ${ROUNDS} rounds of ${SECONDS} s; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}\n\n`);
+  const emulator = await startEmulator({ apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }], rateLimit: { perMinute: 1e9, perHour: 1e9 } });
+  const replay = await startReplay(emulator);
+  try {
+    const o = await overhead(emulator);
+    const t = await cachedThroughput(emulator);
+    if (process.env.BENCH_QUICK) {
+      process.stdout.write(`${JSON.stringify({ overhead: { direct: o.direct, graph: o.graph }, ratio: t.ratio, graphRps: t.graphRps, helloRps: t.helloRps })}\n`);
+      return;
+    }
+    const e = await efficiency(replay);
+    const s = await scale(replay);
+    const m = await memory(replay);
+
+    const rows: Array<[string, string, string, string]> = [
+      ['1. overhead, cache off', `p50 ${round(o.direct.p50)} → ${round(o.graph.p50)} ms, p99 ${round(o.direct.p99)} → ${round(o.graph.p99)} ms`, `adds ${round(o.addedP50)} ms at p50, ${round(o.addedP99)} ms at p99`, o.addedP50 < 1 ? 'met (< 1 ms)' : 'MISSED (< 1 ms)'],
+      ['2. cached throughput', `${Math.round(t.graphRps)} req/s vs plain Apollo ${Math.round(t.helloRps)} req/s`, `ratio ${round(t.ratio)}`, t.ratio >= 0.8 ? 'met (≥ 0.8)' : 'MISSED (≥ 0.8)'],
+      ...e.map((r): [string, string, string, string] => [`3. efficiency: ${r.scenario}`, `${r.calls} upstream calls`, `minimum ${r.minimum}`, r.calls === r.minimum ? 'met (= minimum)' : 'MISSED (= minimum)']),
+      ['4. scale: _entities × 1,000 bots', `${Math.round(s.wallMs)} ms wall, ${s.calls} calls, peak RSS ${Math.round(s.peakRssMb)} MB`, `ideal ${s.idealMs} ms (1000 ÷ ${s.concurrency} × ${s.delayMs} ms), ratio ${round(s.ratio)}`, s.calls === 1000 ? 'calls = minimum' : 'MISSED calls'],
+      ['5. memory: 100k ops over 10k keys', `RSS ${Math.round(m.rssBeforeMb)} → ${Math.round(m.rssAfterMb)} MB (+${round(m.growthMb, 1)}), ${m.upstreamCalls} upstream calls`, `cache bound ${m.cacheBoundMb} MB`, m.growthMb <= m.cacheBoundMb * 1.5 ? 'met (growth ≤ 1.5 × bound)' : 'MISSED'],
+    ];
+    const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length), ['scenario', 'measured', 'compared with', 'target'][c].length));
+    const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+    process.stdout.write([line(['scenario', 'measured', 'compared with', 'target']), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n') + '\n');
+    const results = { at: new Date().toISOString(), machine, rounds: ROUNDS, seconds: SECONDS, overhead: o, cachedThroughput: t, efficiency: e, scale: s, memory: m };
+    writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write('\nwritten: bench/results.json\n');
+  } finally {
+    await replay.close();
+    await emulator.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
