@@ -21,9 +21,11 @@ export interface Context {
   /** Answers this request served stale; reported in `extensions.engagementGraph`. */
   readonly stale: StaleAnswer[];
   /** Counted for the operation's log line. */
-  readonly stats: { upstreamCalls: number; cacheHits: number; estimatedCalls?: number };
+  readonly stats: { upstreamCalls: number; cacheHits: number; estimatedCalls?: number; responseCached?: boolean };
+  /** Earliest time an upstream answer used by this request stops being fresh (Infinity: none used). */
+  readonly freshness: { until: number };
   /** Passed to every upstream call of this request; the tracing plugin sets its span. */
-  readonly trace: { upstreamCall(): void; cacheHit(): void; span?: Span };
+  readonly trace: { upstreamCall(): void; cacheHit(): void; fresh(until: number): void; span?: Span };
 }
 
 export interface StaleAnswer {
@@ -52,7 +54,13 @@ export function requestIdOf(req: IncomingMessage): string {
 export function createContext(deps: ContextDeps, requestId: string, principal: Principal): Context {
   const stale: StaleAnswer[] = [];
   const stats: Context['stats'] = { upstreamCalls: 0, cacheHits: 0 };
-  const trace: Context['trace'] = { upstreamCall: () => void stats.upstreamCalls++, cacheHit: () => void stats.cacheHits++ };
+  const freshness = { until: Infinity };
+  let child: Logger | undefined;
+  const trace: Context['trace'] = {
+    upstreamCall: () => void stats.upstreamCalls++,
+    cacheHit: () => void stats.cacheHits++,
+    fresh: (until) => void (freshness.until = Math.min(freshness.until, until)),
+  };
   const onStale = (req: UpstreamRequest, storedAt: number) =>
     stale.push({
       botId: req.botId,
@@ -66,10 +74,14 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
     principal,
     config: deps.config,
     loaders: createLoaders(deps.client, { maxConcurrency: deps.config.upstreamConcurrency, onStale, trace }),
-    log: deps.log.child(principal.subject === undefined ? { requestId } : { requestId, caller: principal.subject }),
+    // Made on first use: most requests log only their operation line, written with the root logger.
+    get log() {
+      return (child ??= deps.log.child(principal.subject === undefined ? { requestId } : { requestId, caller: principal.subject }));
+    },
     now: deps.now,
     stale,
     stats,
+    freshness,
     trace,
   };
 }

@@ -17,7 +17,8 @@ export interface Metrics {
   field(name: string, seconds: number): void;
   upstreamCall(version: string, granularity: string, status: string, seconds: number): void;
   retry(): void;
-  cache(event: 'hit' | 'miss' | 'stale'): void;
+  /** Upstream answer cache hit/miss/stale, or a whole operation answered from the operation cache. */
+  cache(event: 'hit' | 'miss' | 'stale' | 'operation_hit'): void;
   flightJoin(): void;
   budgetWait(botId: string, seconds: number): void;
   budgetRefusal(botId: string): void;
@@ -35,7 +36,7 @@ export function createMetrics(options: { botLabels: boolean; defaultMetrics?: bo
   const upstreamCalls = new Counter({ name: 'eg_upstream_calls_total', help: 'HTTP requests sent to Kore.ai, by API version, granularity and status (or error code)', labelNames: ['version', 'granularity', 'status'], registers: [registry] });
   const upstreamSeconds = new Histogram({ name: 'eg_upstream_duration_seconds', help: 'Kore.ai call latency', labelNames: ['version', 'granularity'], buckets: SECONDS, registers: [registry] });
   const retries = new Counter({ name: 'eg_upstream_retries_total', help: 'Upstream calls retried', registers: [registry] });
-  const cacheEvents = new Counter({ name: 'eg_cache_events_total', help: 'Response cache hits, misses and stale serves', labelNames: ['event'], registers: [registry] });
+  const cacheEvents = new Counter({ name: 'eg_cache_events_total', help: 'Upstream answer cache hits, misses and stale serves; operation_hit = a whole operation served from the operation cache', labelNames: ['event'], registers: [registry] });
   const joins = new Counter({ name: 'eg_singleflight_joins_total', help: 'Askers that joined a call already in flight instead of calling', registers: [registry] });
   const botLabel = options.botLabels ? ['bot'] : [];
   const budgetWaits = new Counter({ name: 'eg_budget_waits_total', help: 'Calls that queued for the per-bot budget', labelNames: botLabel, registers: [registry] });

@@ -20,6 +20,7 @@ import type { Metrics } from './metrics';
 import type { Tracer } from '@opentelemetry/api';
 import { endSpan, startOperationSpan } from './tracing';
 import { buildEngagementSchema } from './schema';
+import { operationCachePlugin } from './operation-cache';
 import { createAuthenticator } from './security/auth';
 import { costLimitPlugin, operationLimits } from './security/limits';
 import type { KoreClient } from './upstream/kore-client';
@@ -92,7 +93,8 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
             else if (code === 'GRAPHQL_PARSE_FAILED' && isTokenLimitError(error.message)) metrics.refusal('limit:tokens');
           }
         },
-        async willSendResponse({ operationName, response, errors }) {
+        async willSendResponse({ operationName, response, errors, contextValue }) {
+          if (contextValue.stats.responseCached) metrics.cache('operation_hit');
           metrics.operation(operationName, outcomeOf(response, errors), Number(process.hrtime.bigint() - started) / 1e9);
         },
       };
@@ -117,15 +119,17 @@ function tracingPlugin(tracer: Tracer): ApolloServerPlugin<Context> {
 }
 
 /** One log line per operation: who, what, how long, how it ended. */
-const operationLog: ApolloServerPlugin<Context> = {
+const operationLog = (log: Logger): ApolloServerPlugin<Context> => ({
   async requestDidStart() {
     const started = process.hrtime.bigint();
     return {
       async willSendResponse({ operationName, response, errors, contextValue: ctx }) {
         const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
         const codes = [...new Set((body?.errors ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
-        ctx.log.info(
+        log.info(
           {
+            requestId: ctx.requestId,
+            ...(ctx.principal.subject === undefined ? {} : { caller: ctx.principal.subject }),
             operationName: operationName ?? null,
             durationMs: Number(process.hrtime.bigint() - started) / 1e6,
             status: response.http.status ?? 200,
@@ -138,7 +142,7 @@ const operationLog: ApolloServerPlugin<Context> = {
       },
     };
   },
-};
+});
 
 /** Tags every error of a request with its request id, so a masked error names the id to look up in the log. */
 const requestIdOnErrors: ApolloServerPlugin<Context> = {
@@ -200,8 +204,9 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     plugins: [
       requestIdOnErrors,
       costLimitPlugin(config.limits.maxUpstreamCalls),
+      ...(config.resilience.cacheMaxBytes > 0 ? [operationCachePlugin(Math.ceil(config.resilience.cacheMaxBytes / 5), now)] : []),
       staleExtension,
-      operationLog,
+      operationLog(log),
       ...(deps.metrics ? [metricsPlugin(deps.metrics)] : []),
       ...(deps.tracer ? [tracingPlugin(deps.tracer)] : []),
       landingPage(config.landingPage),

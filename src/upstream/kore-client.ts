@@ -34,6 +34,8 @@ export interface CallTrace {
   cacheHit(): void;
   /** The operation's span, parent of upstream call spans (tracing on only). */
   readonly span?: Span;
+  /** Until when the answer just returned is fresh (the operation's response cache uses the earliest). */
+  fresh?(until: number): void;
 }
 
 export interface KoreClient {

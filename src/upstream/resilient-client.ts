@@ -101,6 +101,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
       const cached = await cache.get(key);
       if (cached && cached.freshUntil > now()) {
         trace?.cacheHit();
+        trace?.fresh?.(cached.freshUntil);
         options.events?.cache('hit');
         return cached.data;
       }
@@ -128,7 +129,9 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
         })().finally(() => flights.delete(key));
         flights.set(key, flight);
       }
-      return flight;
+      const data = await flight;
+      if (!data.stale) trace?.fresh?.(now() + freshFor(req));
+      return data;
     },
   };
 }

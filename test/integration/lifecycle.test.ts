@@ -32,9 +32,9 @@ describe('health, readiness and logs', () => {
       await stack.gql(Q, undefined, { 'x-request-id': 'req-log-1' });
       await stack.gql(Q, undefined, { 'x-request-id': 'req-log-2' });
       const lines = stack.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'graphql operation');
-      expect(lines.map((l) => [l.requestId, l.operationName, l.upstreamCalls, l.cacheHits])).toEqual([
-        ['req-log-1', 'Dashboard', 1, 0],
-        ['req-log-2', 'Dashboard', 0, 1],
+      expect(lines.map((l) => [l.requestId, l.operationName, l.upstreamCalls, l.cacheHits, l.responseCached])).toEqual([
+        ['req-log-1', 'Dashboard', 1, 0, undefined],
+        ['req-log-2', 'Dashboard', 0, 0, true], // the same operation again: served whole from the operation cache
       ]);
       expect(typeof lines[0].durationMs).toBe('number');
       const all = stack.logs.join('');

@@ -16,7 +16,8 @@ describe('/metrics', () => {
     const stack = await startStack({ env: { BUDGET_PER_MINUTE: '2', BUDGET_MAX_WAIT_MS: '0' } });
     try {
       await stack.gql(q(0));
-      await stack.gql(q(0)); // cache hit
+      await stack.gql(q(0)); // the same operation: served whole from the operation cache
+      await stack.gql(q(0).replace('summary { uniqueUsers }', 'summary { newUsers }')); // another operation, same upstream question: answer cache hit
       await stack.gql(q(1));
       const refused = await stack.gql(q(2)); // third distinct question: over the budget of 2
       expect(refused.body.errors?.[0].extensions?.code).toBe('RATE_LIMITED');
@@ -25,11 +26,12 @@ describe('/metrics', () => {
       const res = await fetch(`${stack.url}/metrics`);
       expect(res.headers.get('content-type')).toContain('text/plain');
       const text = await res.text();
-      expect(value(text, 'eg_graphql_operations_total{operation="Dashboard",outcome="ok"}')).toBe(3);
+      expect(value(text, 'eg_graphql_operations_total{operation="Dashboard",outcome="ok"}')).toBe(4);
       expect(value(text, 'eg_graphql_operations_total{operation="Dashboard",outcome="partial"}')).toBe(1);
       expect(value(text, 'eg_graphql_operations_total{operation="anonymous",outcome="error"}')).toBe(1);
       expect(value(text, 'eg_upstream_calls_total{version="v2",granularity="daily",status="200"}')).toBe(2);
       expect(value(text, 'eg_cache_events_total{event="hit"}')).toBe(1);
+      expect(value(text, 'eg_cache_events_total{event="operation_hit"}')).toBe(1);
       expect(value(text, 'eg_cache_events_total{event="miss"}')).toBe(3);
       expect(value(text, 'eg_budget_refusals_total')).toBe(1);
       expect(value(text, 'eg_upstream_duration_seconds_count{version="v2",granularity="daily"}')).toBe(2);

@@ -1,0 +1,48 @@
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import type { FormattedExecutionResult } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { Context } from './context';
+import type { Principal } from './security/auth';
+
+/**
+ * Whole-operation answers, for dashboards that repeat the same query: a response is kept while
+ * every upstream answer it was built from is still fresh, and served again without executing.
+ *
+ * Only complete successes are kept (no errors, nothing served stale, at least one upstream answer
+ * used), keyed by the caller's readable bots, the document, operation name and variables, so a
+ * caller never gets an answer built for a different set of permissions. Authentication, limits
+ * and the cost check still run for every request (they run before this hook). Off with
+ * CACHE_MAX_BYTES=0, like the upstream answer cache it sits on.
+ */
+
+const principalKey = (p: Principal) => (p.bots === '*' ? '*' : [...p.bots].sort().join(','));
+
+export function operationCachePlugin(maxBytes: number, now: () => number): ApolloServerPlugin<Context> {
+  const lru = new LRUCache<string, { result: FormattedExecutionResult; until: number; size: number }>({
+    maxSize: maxBytes,
+    sizeCalculation: (e) => e.size,
+  });
+  return {
+    async requestDidStart() {
+      let key: string | undefined;
+      return {
+        async responseForOperation({ operation, source, request, contextValue }) {
+          if (operation.operation !== 'query') return null;
+          key = `${principalKey(contextValue.principal)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${source}`;
+          const hit = lru.get(key);
+          if (!hit || hit.until <= now()) return null;
+          contextValue.stats.responseCached = true;
+          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: hit.result } };
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (!key || contextValue.stats.responseCached || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const until = contextValue.freshness.until;
+          if (result.errors?.length || contextValue.stale.length || !Number.isFinite(until) || until <= now()) return;
+          const size = 256 + key.length + JSON.stringify(result.data ?? null).length;
+          if (size <= maxBytes / 10) lru.set(key, { result, until, size }, { ttl: Math.max(1, until - now()) });
+        },
+      };
+    },
+  };
+}
