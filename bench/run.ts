@@ -17,10 +17,13 @@ import { estimateUpstreamCalls } from '../src/security/cost';
  * Engagement Graph runs as a real production process (dist/, NODE_ENV=production); the plain
  * Apollo Server baseline runs as its own process; the built-in upstream and a counting "replay"
  * upstream run here. Prints a table and writes bench/results.json. BENCH_ROUNDS (default 3) and
- * BENCH_SECONDS (default 3) trade time for stability.
+ * BENCH_SECONDS (default 3) trade time for stability; BENCH_ONLY picks scenarios.
  */
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_ONLY=overhead,throughput,efficiency,scale,memory runs those scenarios alone (and writes no results file). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const want = (scenario: string) => ONLY.size === 0 || ONLY.has(scenario);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROOT = join(__dirname, '..');
 const RANGE = { start: '2025-12-01', end: '2025-12-07' };
@@ -348,31 +351,34 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }], rateLimit: { perMinute: 1e9, perHour: 1e9 } });
   const replay = await startReplay(emulator);
   try {
-    if (process.env.BENCH_ONLY === 'memory') {
-      process.stdout.write(`${JSON.stringify(await memory(replay))}\n`);
-      return;
+    type Row = [string, string, string, string];
+    const results: Record<string, unknown> = { at: new Date().toISOString(), machine, rounds: ROUNDS, seconds: SECONDS };
+    const rows: Row[] = [];
+    if (want('overhead')) {
+      const o = (results.overhead = await overhead(emulator));
+      rows.push(['1. overhead, cache off', `p50 ${round(o.direct.p50)} → ${round(o.graph.p50)} ms, p99 ${round(o.direct.p99)} → ${round(o.graph.p99)} ms`, `adds ${round(o.addedP50)} ms at p50, ${round(o.addedP99)} ms at p99`, o.addedP50 < 1 ? 'met (< 1 ms)' : 'MISSED (< 1 ms)']);
     }
-    const o = await overhead(emulator);
-    const t = await cachedThroughput(emulator);
-    if (process.env.BENCH_QUICK) {
-      process.stdout.write(`${JSON.stringify({ overhead: { direct: o.direct, graph: o.graph }, ratio: t.ratio, graphRps: t.graphRps, helloRps: t.helloRps })}\n`);
-      return;
+    if (want('throughput')) {
+      const t = (results.cachedThroughput = await cachedThroughput(emulator));
+      rows.push(['2. cached throughput', `${Math.round(t.graphRps)} req/s vs plain Apollo ${Math.round(t.helloRps)} req/s`, `ratio ${round(t.ratio)}`, t.ratio >= 0.8 ? 'met (≥ 0.8)' : 'MISSED (≥ 0.8)']);
     }
-    const e = await efficiency(replay);
-    const s = await scale(replay);
-    const m = await memory(replay);
-
-    const rows: Array<[string, string, string, string]> = [
-      ['1. overhead, cache off', `p50 ${round(o.direct.p50)} → ${round(o.graph.p50)} ms, p99 ${round(o.direct.p99)} → ${round(o.graph.p99)} ms`, `adds ${round(o.addedP50)} ms at p50, ${round(o.addedP99)} ms at p99`, o.addedP50 < 1 ? 'met (< 1 ms)' : 'MISSED (< 1 ms)'],
-      ['2. cached throughput', `${Math.round(t.graphRps)} req/s vs plain Apollo ${Math.round(t.helloRps)} req/s`, `ratio ${round(t.ratio)}`, t.ratio >= 0.8 ? 'met (≥ 0.8)' : 'MISSED (≥ 0.8)'],
-      ...e.map((r): [string, string, string, string] => [`3. efficiency: ${r.scenario}`, `${r.calls} upstream calls`, `minimum ${r.minimum}`, r.calls === r.minimum ? 'met (= minimum)' : 'MISSED (= minimum)']),
-      ['4. scale: _entities × 1,000 bots', `${Math.round(s.wallMs)} ms wall, ${s.calls} calls, peak RSS ${Math.round(s.peakRssMb)} MB`, `ideal ${s.idealMs} ms (1000 ÷ ${s.concurrency} × ${s.delayMs} ms), ratio ${round(s.ratio)}`, s.calls === 1000 ? 'calls = minimum' : 'MISSED calls'],
-      ['5. memory: 100k ops over 10k keys', `heap ${Math.round(m.heapBeforeMb)} → ${Math.round(m.heapSettledMb)} MB, RSS ${Math.round(m.rssBeforeMb)} → ${Math.round(m.rssSettledMb)} MB (old space capped at ${m.heapCapMb} MB), ${m.upstreamCalls} upstream calls`, `cache bound ${m.cacheBoundMb} MB`, m.heapSettledMb - m.heapBeforeMb <= m.cacheBoundMb ? 'met (heap growth ≤ bound)' : 'MISSED (heap growth ≤ bound)'],
-    ];
+    if (want('efficiency')) {
+      const e = (results.efficiency = await efficiency(replay));
+      rows.push(...e.map((r): Row => [`3. efficiency: ${r.scenario}`, `${r.calls} upstream calls`, `minimum ${r.minimum}`, r.calls === r.minimum ? 'met (= minimum)' : 'MISSED (= minimum)']));
+    }
+    if (want('scale')) {
+      const sc = (results.scale = await scale(replay));
+      rows.push(['4. scale: _entities × 1,000 bots', `${Math.round(sc.wallMs)} ms wall, ${sc.calls} calls, peak RSS ${Math.round(sc.peakRssMb)} MB`, `ideal ${sc.idealMs} ms (1000 ÷ ${sc.concurrency} × ${sc.delayMs} ms), ratio ${round(sc.ratio)}`, sc.calls === 1000 ? 'calls = minimum' : 'MISSED calls']);
+    }
+    if (want('memory')) {
+      const m = (results.memory = await memory(replay));
+      rows.push(['5. memory: 100k ops over 10k keys', `heap ${Math.round(m.heapBeforeMb)} → ${Math.round(m.heapSettledMb)} MB, RSS ${Math.round(m.rssBeforeMb)} → ${Math.round(m.rssSettledMb)} MB (old space capped at ${m.heapCapMb} MB), ${m.upstreamCalls} upstream calls`, `cache bound ${m.cacheBoundMb} MB`, m.heapSettledMb - m.heapBeforeMb <= m.cacheBoundMb ? 'met (heap growth ≤ bound)' : 'MISSED (heap growth ≤ bound)']);
+    }
     const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length), ['scenario', 'measured', 'compared with', 'target'][c].length));
     const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
     process.stdout.write([line(['scenario', 'measured', 'compared with', 'target']), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n') + '\n');
-    const results = { at: new Date().toISOString(), machine, rounds: ROUNDS, seconds: SECONDS, overhead: o, cachedThroughput: t, efficiency: e, scale: s, memory: m };
+    // Only a full run replaces the recorded results.
+    if (ONLY.size) return;
     writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write('\nwritten: bench/results.json\n');
   } finally {

@@ -51,6 +51,11 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
+/** What every log line of a request carries: its id, and the caller's `sub` when there is one. */
+export function requestBindings(requestId: string, principal: Principal): { requestId: string; caller?: string } {
+  return principal.subject === undefined ? { requestId } : { requestId, caller: principal.subject };
+}
+
 export function createContext(deps: ContextDeps, requestId: string, principal: Principal): Context {
   const stale: StaleAnswer[] = [];
   const stats: Context['stats'] = { upstreamCalls: 0, cacheHits: 0 };
@@ -76,7 +81,7 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
     loaders: createLoaders(deps.client, { maxConcurrency: deps.config.upstreamConcurrency, onStale, trace }),
     // Made on first use: most requests log only their operation line, written with the root logger.
     get log() {
-      return (child ??= deps.log.child(principal.subject === undefined ? { requestId } : { requestId, caller: principal.subject }));
+      return (child ??= deps.log.child(requestBindings(requestId, principal)));
     },
     now: deps.now,
     stale,

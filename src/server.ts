@@ -12,7 +12,7 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import { Kind, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import type { Config } from './config';
-import { createContext, requestIdOf, type Context } from './context';
+import { createContext, requestBindings, requestIdOf, type Context } from './context';
 import { createFormatError, isTokenLimitError, REQUEST_ID } from './errors';
 import { createHttpHandler, sendJson } from './http';
 import type { Logger } from './logger';
@@ -128,8 +128,7 @@ const operationLog = (log: Logger): ApolloServerPlugin<Context> => ({
         const codes = [...new Set((body?.errors ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
         log.info(
           {
-            requestId: ctx.requestId,
-            ...(ctx.principal.subject === undefined ? {} : { caller: ctx.principal.subject }),
+            ...requestBindings(ctx.requestId, ctx.principal),
             operationName: operationName ?? null,
             durationMs: Number(process.hrtime.bigint() - started) / 1e6,
             status: response.http.status ?? 200,

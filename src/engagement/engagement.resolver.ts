@@ -2,12 +2,12 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Args, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { isoDate } from '../dates';
-import { BadUserInputError, BotNotConfiguredError, ErrorCode, EngagementError, ForbiddenError, UpstreamUnsupportedError } from '../errors';
+import { BotNotConfiguredError, ErrorCode, EngagementError, ForbiddenError, UpstreamUnsupportedError } from '../errors';
 import { mayRead } from '../security/auth';
 import { credentialFor } from '../config';
 import { EngagementTrendArgs, type DateRangeInput, type EngagementFilters } from './engagement.args';
 import { DataPoint, EngagementSeries, EngagementSummary, EngagementTrend, HourlyBucket } from './engagement.type';
-import { BOT_ID, validateTrendArgs } from './engagement.validate';
+import { checkBotId, validateTrendArgs } from './engagement.validate';
 import type { ApiVersion, HourlyBucket as HourlyBucketModel, Series, Summary } from './model';
 import { selectsField } from './selection';
 
@@ -17,7 +17,7 @@ import { selectsField } from './selection';
  * bot, entity resolution included, always before any upstream call.
  */
 export function authorizeBot(ctx: Context, botId: string, argument = 'botId') {
-  if (!BOT_ID.test(botId)) throw new BadUserInputError(argument, 'must be 1–64 letters, digits, "-" or "_"');
+  checkBotId(botId, argument);
   if (!mayRead(ctx.principal, botId)) throw new ForbiddenError(botId);
   const credential = credentialFor(ctx.config.credentials, botId);
   if (!credential) throw new BotNotConfiguredError(botId);

@@ -17,6 +17,11 @@ const EARLIEST_DAY = parseIsoDate('2000-01-01') as number;
 
 const shown = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 
+/** A bot id as Kore.ai has them: letters, digits, `-`, `_`; nothing that could change a URL path. */
+export function checkBotId(botId: string, argument = 'botId'): void {
+  if (!BOT_ID.test(botId)) throw new BadUserInputError(argument, `must be 1–64 letters, digits, "-" or "_", got ${shown(botId)}`);
+}
+
 /**
  * Every argument of an engagement question, checked before anything is asked upstream.
  * Returns the canonical question (day numbers, canonical zone name) that loaders and caches key on.
@@ -30,7 +35,7 @@ export function validateTrendArgs(
   limits: ValidationLimits,
   now: number,
 ): TrendQuery {
-  if (!BOT_ID.test(botId)) throw new BadUserInputError('botId', `must be 1–64 letters, digits, "-" or "_", got ${shown(botId)}`);
+  checkBotId(botId);
 
   const zoneName = filters?.timeZone ?? 'UTC';
   const timeZone = zoneName.length <= 64 ? canonicalTimeZone(zoneName) : undefined;
