@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { HOUR_KEYS, canonicalTimeZone, koreDate, parseIsoDate } from '../dates';
@@ -67,6 +68,8 @@ export function createEmulatorHandler(options: EmulatorOptions, world: World, ca
   const limits = options.rateLimit ?? { perMinute: 60, perHour: 1800 };
   const accepted = new Map<string, number[]>(); // bot → times of accepted calls in the last hour
   const usedJti = new Map<string, number>(); // jti → exp (ms), pruned as they expire
+  // Keys made once: jsonwebtoken given a string secret re-parses it (failing as PEM first) per call.
+  const keys = new Map(options.apps.map((a) => [a, createSecretKey(Buffer.from(a.clientSecret, 'utf8'))]));
 
   function authenticate(token: string | undefined, botId: string): Answer | undefined {
     const decoded = token ? jwt.decode(token, { complete: true }) : null;
@@ -75,7 +78,7 @@ export function createEmulatorHandler(options: EmulatorOptions, world: World, ca
     if (!app) return koreError(401, 'Invalid SDK credentials', 4002);
     let payload: JwtPayload;
     try {
-      payload = jwt.verify(token as string, app.clientSecret, { algorithms: ['HS256'], clockTimestamp: Math.floor(now() / 1000) }) as JwtPayload;
+      payload = jwt.verify(token as string, keys.get(app) as KeyObject, { algorithms: ['HS256'], clockTimestamp: Math.floor(now() / 1000) }) as JwtPayload;
     } catch {
       return koreError(401, 'Invalid JWT token', 4002);
     }
@@ -96,18 +99,36 @@ export function createEmulatorHandler(options: EmulatorOptions, world: World, ca
 
   function rateLimited(botId: string): Answer | undefined {
     const t = now();
-    const times = (accepted.get(botId) ?? []).filter((at) => at > t - 3_600_000);
-    accepted.set(botId, times);
-    const lastMinute = times.filter((at) => at > t - 60_000);
+    let times = accepted.get(botId);
+    if (!times) accepted.set(botId, (times = []));
+    // Times are appended in order: drop the expired ones from the front, and find the minute's
+    // window by binary search (a filter per call grew with every call in the hour).
+    let expired = 0;
+    while (expired < times.length && times[expired] <= t - 3_600_000) expired++;
+    if (expired) times.splice(0, expired);
+    const minuteStart = firstAfter(times, t - 60_000);
+    const inLastMinute = times.length - minuteStart;
     const wait = (oldest: number, windowMs: number) => String(Math.max(1, Math.ceil((oldest + windowMs - t) / 1000)));
-    if (lastMinute.length >= limits.perMinute) {
-      return { ...koreError(429, "You've exceeded the per-minute rate limit for this API. Please try again later."), headers: { 'retry-after': wait(lastMinute[0], 60_000) } };
+    if (inLastMinute >= limits.perMinute) {
+      return { ...koreError(429, "You've exceeded the per-minute rate limit for this API. Please try again later."), headers: { 'retry-after': wait(times[minuteStart], 60_000) } };
     }
     if (times.length >= limits.perHour) {
       return { ...koreError(429, "You've exceeded the hourly rate limit for this API. Please try again later."), headers: { 'retry-after': wait(times[0], 3_600_000) } };
     }
     times.push(t);
     return undefined;
+  }
+
+  /** Index of the first time after `bound` in ascending `times`. */
+  function firstAfter(times: number[], bound: number): number {
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid] > bound) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   function parseQuery(version: 'v1' | 'v2', q: URLSearchParams): MetricsQuery | Answer {

@@ -7,7 +7,7 @@ import { MalformedBodyError, mapTrend } from '../engagement/engagement.mapper';
 import type { TrendData, UpstreamRequest } from '../engagement/model';
 import { UpstreamError } from '../errors';
 import type { Secret } from '../secret';
-import { mintUpstreamToken } from './jwt';
+import { createUpstreamSigner } from './jwt';
 import { upstreamErrorFrom, type UpstreamFailure } from './errors';
 
 export interface KoreClientOptions {
@@ -91,8 +91,10 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
     headers: { 'content-type': 'application/json', accept: 'application/json' },
   });
 
+  const mintToken = createUpstreamSigner(options.clientId, options.clientSecret.reveal(), options.tokenTtlSeconds);
+
   async function send(req: UpstreamRequest): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
-    const token = mintUpstreamToken(options.clientId, options.clientSecret.reveal(), options.tokenTtlSeconds);
+    const token = mintToken();
     const res = await api.request<string>({
       method: 'POST',
       url: `${trendPath(req)}?${trendQuery(req)}`,

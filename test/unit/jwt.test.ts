@@ -1,5 +1,5 @@
 import jwt, { type JwtPayload } from 'jsonwebtoken';
-import { mintUpstreamToken } from '../../src/upstream/jwt';
+import { createUpstreamSigner, mintUpstreamToken } from '../../src/upstream/jwt';
 
 describe('upstream JWT minting', () => {
   it('signs HS256 with the client secret and carries appId = client id', () => {
@@ -20,5 +20,17 @@ describe('upstream JWT minting', () => {
   it('never signs the same token twice: every token has a fresh jti', () => {
     const ids = new Set(Array.from({ length: 200 }, () => (jwt.decode(mintUpstreamToken('cs', 'k', 60)) as JwtPayload).jti));
     expect(ids.size).toBe(200);
+  });
+
+  it('a signer made once (the key parsed once) mints fresh tokens that verify with the plain secret', () => {
+    const sign = createUpstreamSigner('cs-9', 'a-longer-secret-with-unicode-é', 120);
+    const [a, b] = [sign(), sign()];
+    expect(a).not.toBe(b);
+    for (const token of [a, b]) {
+      const payload = jwt.verify(token, 'a-longer-secret-with-unicode-é', { algorithms: ['HS256'] }) as JwtPayload;
+      expect(payload.appId).toBe('cs-9');
+      expect((payload.exp as number) - (payload.iat as number)).toBe(120);
+    }
+    expect((jwt.decode(a) as JwtPayload).jti).not.toBe((jwt.decode(b) as JwtPayload).jti);
   });
 });
