@@ -7,7 +7,14 @@ import { DEMO_BOTS } from './world';
 async function main(): Promise<void> {
   const port = Number(process.env.EMULATOR_PORT ?? 4010);
   const faults = process.env.EMULATOR_FAULTS ? parseFaults(JSON.parse(process.env.EMULATOR_FAULTS)) : undefined;
-  const emulator = await startEmulator({ apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }], faults }, port, process.env.EMULATOR_HOST ?? '127.0.0.1');
+  // Kore.ai's documented limits by default; benchmarks raise them to measure the server, not the limiter.
+  const perMinute = positive('EMULATOR_RATE_PER_MINUTE', 60);
+  const perHour = positive('EMULATOR_RATE_PER_HOUR', 1800);
+  const emulator = await startEmulator(
+    { apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }], faults, rateLimit: { perMinute, perHour } },
+    port,
+    process.env.EMULATOR_HOST ?? '127.0.0.1',
+  );
   process.stdout.write(
     [
       `Kore-compatible User Engagement Trend emulator at ${emulator.url}`,
@@ -22,6 +29,14 @@ async function main(): Promise<void> {
   const stop = () => void emulator.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
 }
 
 void main();
