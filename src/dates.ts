@@ -27,8 +27,17 @@ export function parseIsoDate(value: string): number | null {
   return m ? dayFromParts(Number(m[1]), Number(m[2]), Number(m[3])) : null;
 }
 
+const isoDates = new Map<number, string>();
+
+/** Day number → `YYYY-MM-DD`. Memoized (bounded): every series point and hourly bucket asks. */
 export function isoDate(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let iso = isoDates.get(day);
+  if (iso === undefined) {
+    iso = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (isoDates.size >= 20_000) isoDates.clear();
+    isoDates.set(day, iso);
+  }
+  return iso;
 }
 
 /** Kore's `Dec 01 2025` label → day number, or null. Month names are matched literally, not by locale. */

@@ -26,11 +26,15 @@ function arr(value: unknown, where: string): unknown[] {
   return value;
 }
 
-/** A count: a non-negative safe integer, or a string of digits (v1's sample shows strings). */
-export function parseCount(value: unknown, where: string): number {
+/**
+ * A count: a non-negative safe integer, or a string of digits (v1's sample shows strings).
+ * `where` may be a function: the error's path is then built only when there is an error (an
+ * hourly answer has 24 counts a day, and building each path up front showed in profiles).
+ */
+export function parseCount(value: unknown, where: string | (() => string)): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
-  throw new MalformedBodyError(where);
+  throw new MalformedBodyError(typeof where === 'string' ? where : where());
 }
 
 function parseAverage(value: unknown, where: string): number {
@@ -70,7 +74,8 @@ function dailyPoints(rows: unknown[], where: string, req: UpstreamRequest): Data
   const points: DataPoint[] = [];
   for (let day = req.startDay; day <= req.endDay; day++) {
     const row = byDay.get(day);
-    points.push({ date: isoDate(day), users: row ? parseCount(row.users, `${where}[${isoDate(day)}].users`) : 0 });
+    const date = isoDate(day);
+    points.push({ date, users: row ? parseCount(row.users, () => `${where}[${date}].users`) : 0 });
   }
   return points;
 }
@@ -83,7 +88,7 @@ function hourlyCounts(rows: unknown[], where: string, req: UpstreamRequest): num
     const row = byDay.get(day);
     for (const key of HOUR_KEYS) {
       const value = row?.[key];
-      counts.push(value === undefined ? 0 : parseCount(value, `${where}[${isoDate(day)}]["${key}"]`));
+      counts.push(value === undefined ? 0 : parseCount(value, () => `${where}[${isoDate(day)}]["${key}"]`));
     }
   }
   return counts;
