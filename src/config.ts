@@ -81,6 +81,15 @@ export interface ResilienceConfig {
   readonly cacheStaleSeconds: number;
 }
 
+/**
+ * CACHE_MAX_BYTES bounds both in-process caches together: a fifth for whole operation answers,
+ * the rest for upstream answers (with Redis holding upstream answers, only the fifth is in process).
+ */
+export function cacheShares(cacheMaxBytes: number): { readonly answers: number; readonly operations: number } {
+  const operations = Math.floor(cacheMaxBytes / 5);
+  return { answers: cacheMaxBytes - operations, operations };
+}
+
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
   readonly port: number;

@@ -17,6 +17,12 @@ import type { Principal } from './security/auth';
 
 const principalKey = (p: Principal) => (p.bots === '*' ? '*' : [...p.bots].sort().join(','));
 
+/**
+ * What an entry costs in heap, as an upper estimate. Entries are compact copies (see below), which
+ * measured ~1.6 × their JSON length; keys are one-byte strings; 200 covers the LRU's bookkeeping.
+ */
+const entrySize = (key: string, json: string) => 200 + key.length + 2 * json.length;
+
 export function operationCachePlugin(maxBytes: number, now: () => number): ApolloServerPlugin<Context> {
   const lru = new LRUCache<string, { result: FormattedExecutionResult; until: number; size: number }>({
     maxSize: maxBytes,
@@ -26,9 +32,10 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
     async requestDidStart() {
       let key: string | undefined;
       return {
-        async responseForOperation({ operation, source, request, contextValue }) {
+        async responseForOperation({ operation, queryHash, request, contextValue }) {
           if (operation.operation !== 'query') return null;
-          key = `${principalKey(contextValue.principal)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${source}`;
+          // The document by Apollo's hash of its source (computed anyway): keys stay short.
+          key = `${principalKey(contextValue.principal)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${queryHash}`;
           const hit = lru.get(key);
           if (!hit || hit.until <= now()) return null;
           contextValue.stats.responseCached = true;
@@ -39,8 +46,12 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
           const result = response.body.singleResult;
           const until = contextValue.freshness.until;
           if (result.errors?.length || contextValue.stale.length || !Number.isFinite(until) || until <= now()) return;
-          const size = 256 + key.length + JSON.stringify(result.data ?? null).length;
-          if (size <= maxBytes / 10) lru.set(key, { result, until, size }, { ttl: Math.max(1, until - now()) });
+          // Kept as a compact copy: graphql-js builds results as prototype-less objects whose
+          // properties live out of line (a 7-day trend measured ~5.7 KB that way, ~1.4 KB copied
+          // through JSON). Responses here are JSON by nature (the Date scalar serializes to a string).
+          const json = JSON.stringify(result);
+          const size = entrySize(key, json);
+          if (size <= maxBytes / 10) lru.set(key, { result: JSON.parse(json) as FormattedExecutionResult, until, size }, { ttl: Math.max(1, until - now()) });
         },
       };
     },

@@ -11,7 +11,7 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import { Kind, type GraphQLSchema, type SelectionSetNode } from 'graphql';
-import type { Config } from './config';
+import { cacheShares, type Config } from './config';
 import { createContext, requestBindings, requestIdOf, type Context } from './context';
 import { createFormatError, isTokenLimitError, REQUEST_ID } from './errors';
 import { createHttpHandler, sendJson } from './http';
@@ -203,7 +203,7 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     plugins: [
       requestIdOnErrors,
       costLimitPlugin(config.limits.maxUpstreamCalls),
-      ...(config.resilience.cacheMaxBytes > 0 ? [operationCachePlugin(Math.ceil(config.resilience.cacheMaxBytes / 5), now)] : []),
+      ...(config.resilience.cacheMaxBytes > 0 ? [operationCachePlugin(cacheShares(config.resilience.cacheMaxBytes).operations, now)] : []),
       staleExtension,
       operationLog(log),
       ...(deps.metrics ? [metricsPlugin(deps.metrics)] : []),

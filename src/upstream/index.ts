@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { credentialFor, type Config, type CredentialsConfig, type KoreCredential } from '../config';
+import { cacheShares, credentialFor, type Config, type CredentialsConfig, type KoreCredential } from '../config';
 import { performance } from 'node:perf_hooks';
 import { BotNotConfiguredError, UpstreamError } from '../errors';
 import type { Secret } from '../secret';
@@ -88,7 +88,7 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
   const limits = { perMinute: r.budgetPerMinute, perHour: r.budgetPerHour, maxWaitMs: r.budgetMaxWaitMs };
   const { redis } = options;
   const budget = measuredBudget(redis ? createRedisBudget(redis, limits) : createMemoryBudget(limits, options.now), options.metrics);
-  const cache = options.cache ?? (redis ? createRedisCache(redis) : createMemoryCache(r.cacheMaxBytes));
+  const cache = options.cache ?? (redis ? createRedisCache(redis) : createMemoryCache(cacheShares(r.cacheMaxBytes).answers));
   // A leader may take every attempt, backoff included, plus one timeout.
   const flights = redis ? createRedisFlights(redis, { lockMs: r.retryMaxTotalMs + config.kore.timeoutMs }) : undefined;
 

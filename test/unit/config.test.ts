@@ -1,4 +1,4 @@
-import { ConfigError, DEMO_CLIENT_ID, loadConfig } from '../../src/config';
+import { cacheShares, ConfigError, DEMO_CLIENT_ID, loadConfig } from '../../src/config';
 
 describe('configuration', () => {
   it('defaults to the built-in upstream, v2, port 4000 and the documented caps', () => {
@@ -48,5 +48,14 @@ describe('configuration', () => {
       expect(String(error)).not.toContain('super-secret-value');
     }
     expect.assertions(1);
+  });
+});
+
+describe('cache shares', () => {
+  it.each([0, 1, 4, 5, 49_999_999, 50_000_000])('CACHE_MAX_BYTES=%i is split without going over: a fifth for operations', (total) => {
+    const { answers, operations } = cacheShares(total);
+    expect(answers + operations).toBe(total);
+    expect(operations).toBe(Math.floor(total / 5));
+    expect(answers).toBeGreaterThanOrEqual(operations);
   });
 });
