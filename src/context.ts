@@ -60,7 +60,6 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
   const stale: StaleAnswer[] = [];
   const stats: Context['stats'] = { upstreamCalls: 0, cacheHits: 0 };
   const freshness = { until: Infinity };
-  let child: Logger | undefined;
   const trace: Context['trace'] = {
     upstreamCall: () => void stats.upstreamCalls++,
     cacheHit: () => void stats.cacheHits++,
@@ -74,19 +73,30 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
       end: isoDate(req.endDay),
       ageSeconds: Math.max(0, Math.round((deps.now() - storedAt) / 1000)),
     });
-  return {
+  const own = {
     requestId,
     principal,
     config: deps.config,
     loaders: createLoaders(deps.client, { maxConcurrency: deps.config.upstreamConcurrency, onStale, trace }),
-    // Made on first use: most requests log only their operation line, written with the root logger.
-    get log() {
-      return (child ??= deps.log.child(requestBindings(requestId, principal)));
-    },
+    makeLog: () => deps.log.child(requestBindings(requestId, principal)),
     now: deps.now,
     stale,
     stats,
     freshness,
     trace,
   };
+  return Object.assign(Object.create(LAZY_LOG) as typeof LAZY_LOG, own);
 }
+
+/**
+ * `log` is made on first use (most requests log only their operation line, through the root
+ * logger), and the getter lives on the prototype: Apollo copies the context for each operation
+ * with Object.assign, which keeps the prototype but calls every own getter, so an own getter
+ * built a child logger for every request.
+ */
+const LAZY_LOG = {
+  get log(): Logger {
+    const self = this as unknown as { makeLog: () => Logger; madeLog?: Logger };
+    return (self.madeLog ??= self.makeLog());
+  },
+};
