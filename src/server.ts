@@ -121,23 +121,26 @@ function tracingPlugin(tracer: Tracer): ApolloServerPlugin<Context> {
 /** One log line per operation: who, what, how long, how it ended. */
 const operationLog = (log: Logger): ApolloServerPlugin<Context> => ({
   async requestDidStart() {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     return {
+      // On every request, cached ones included: fields are added only when they say something
+      // (pino serializes every key it is given, and this line was ~10% of a cached request).
       async willSendResponse({ operationName, response, errors, contextValue: ctx }) {
         const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-        const codes = [...new Set((body?.errors ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
-        log.info(
-          {
-            ...requestBindings(ctx.requestId, ctx.principal),
-            operationName: operationName ?? null,
-            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-            status: response.http.status ?? 200,
-            errorCodes: codes.length ? codes : undefined,
-            ...ctx.stats,
-            staleAnswers: ctx.stale.length || undefined,
-          },
-          'graphql operation',
-        );
+        const failed = body?.errors ?? errors;
+        const { stats } = ctx;
+        const line: Record<string, unknown> = Object.assign(requestBindings(ctx.requestId, ctx.principal), {
+          operationName: operationName ?? null,
+          durationMs: performance.now() - started,
+          status: response.http.status ?? 200,
+          upstreamCalls: stats.upstreamCalls,
+          cacheHits: stats.cacheHits,
+        });
+        if (failed?.length) line.errorCodes = [...new Set(failed.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
+        if (stats.estimatedCalls !== undefined) line.estimatedCalls = stats.estimatedCalls;
+        if (stats.responseCached) line.responseCached = true;
+        if (ctx.stale.length) line.staleAnswers = ctx.stale.length;
+        log.info(line, 'graphql operation');
       },
     };
   },
