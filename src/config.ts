@@ -121,6 +121,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** What a browser opening /graphql sees: Apollo Sandbox, Apollo's production page, or nothing. */
   readonly landingPage: 'sandbox' | 'production' | 'off';
+  /** GET /explore, the engagement explorer page: on by default except in production (EXPLORER=on|off). */
+  readonly explorer: boolean;
   readonly introspection: boolean;
   /** Federated inline traces (ftv1) for routers reporting to GraphOS; off saves per-field timing work. */
   readonly inlineTracing: boolean;
@@ -467,6 +469,7 @@ export function loadConfig(env: Env = process.env): Config {
     emulatorPort: int(env, 'EMULATOR_PORT', 0, 0, 65535),
     emulatorFaults: faultsFrom(env),
     landingPage: oneOf(env, 'LANDING_PAGE', ['sandbox', 'production', 'off'], nodeEnv === 'production' ? 'off' : 'sandbox'),
+    explorer: oneOf(env, 'EXPLORER', ['on', 'off'], nodeEnv === 'production' ? 'off' : 'on') === 'on',
     introspection: bool(env, 'INTROSPECTION', nodeEnv !== 'production'),
     inlineTracing: bool(env, 'INLINE_TRACING', false),
   };

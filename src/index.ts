@@ -57,10 +57,12 @@ async function main(): Promise<void> {
   if (config.auth.routerSecret) log.info({ header: config.auth.routerSecretHeader }, 'only requests carrying the router secret are accepted');
   const client = createUpstream(config, { builtinHost, redis, metrics, tracer: tracing.tracer }, log.child({ component: 'upstream' }));
   const readinessChecks = redis ? [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }] : [];
-  const server = await createServer({ config, client, log, readinessChecks, metrics, tracer: tracing.tracer });
+  const explorerBots = builtinHost ? DEMO_BOTS.map((b) => ({ id: b.id, name: b.name })) : [];
+  const server = await createServer({ config, client, log, readinessChecks, metrics, tracer: tracing.tracer, explorerBots });
   await new Promise<void>((resolve) => server.httpServer.listen(config.port, config.host, resolve));
   const { port } = server.httpServer.address() as AddressInfo;
   log.info({ port, apiVersion: config.kore.apiVersion }, `Engagement Graph ready at http://localhost:${port}/graphql`);
+  if (config.explorer) log.info(`engagement explorer at http://localhost:${port}/explore`);
 
   const shutdown = (signal: string) => {
     log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing in-flight operations');

@@ -12,6 +12,7 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import { Kind, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { cacheShares, type Config } from './config';
+import { explorerRoutes } from './explorer/explorer.route';
 import { createContext, requestBindings, requestIdOf, type Context } from './context';
 import { createFormatError, isTokenLimitError, REQUEST_ID } from './errors';
 import { createHttpHandler, sendJson } from './http';
@@ -36,6 +37,8 @@ export interface ServerDeps {
   readonly metrics?: Metrics;
   /** Set when tracing is on (tracing.ts). */
   readonly tracer?: Tracer;
+  /** Bots the explorer page offers as choices (the built-in upstream's demo bots). */
+  readonly explorerBots?: ReadonlyArray<{ readonly id: string; readonly name: string }>;
 }
 
 export interface EngagementServer {
@@ -231,6 +234,9 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
       log.info({ requestId, reason, status }, 'request refused before GraphQL');
     },
     routes: {
+      ...(config.explorer
+        ? explorerRoutes({ demoBots: deps.explorerBots ?? [], maxRangeDaysHourly: config.maxRangeDaysHourly, authRequired: config.auth.mode === 'jwt' }, log)
+        : {}),
       // Alive: the process answers. Ready: schema built, not shutting down, Redis reachable when configured
       // (the upstream host is deliberately not a condition: a Kore.ai outage must not empty the pool).
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, loadConfig, type Config } from '../../src/config';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/emulator.server';
+import { DEMO_BOTS } from '../../src/emulator/world';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { createTracing } from '../../src/tracing';
@@ -73,7 +74,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const metrics = createMetrics({ botLabels: config.metricsBotLabels, defaultMetrics: false });
   const tracing = createTracing(config.otlpTracesEndpoint, config.serviceName);
   const client = createUpstream(config, { builtinHost: host, now: options.now, cache: options.cache, redis, metrics, tracer: tracing.tracer }, log.child({ component: 'upstream' }));
-  const server = await createServer({ config, client, log, now: options.now, readinessChecks: options.readinessChecks, metrics, tracer: tracing.tracer });
+  const explorerBots = emulator ? DEMO_BOTS.map((b) => ({ id: b.id, name: b.name })) : [];
+  const server = await createServer({ config, client, log, now: options.now, readinessChecks: options.readinessChecks, metrics, tracer: tracing.tracer, explorerBots });
   await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}`;
 
