@@ -150,7 +150,8 @@ type Env = Record<string, string | undefined>;
 export const DEMO_CLIENT_ID = 'cs-engagement-graph-demo';
 export const DEMO_CLIENT_SECRET = 'demo-secret-for-the-built-in-upstream-only';
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** A whole number from the environment within [min, max], or the fallback when unset. */
+export function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);

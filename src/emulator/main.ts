@@ -1,4 +1,4 @@
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../config';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, int } from '../config';
 import { startEmulator } from './emulator.server';
 import { parseFaults } from './faults';
 import { DEMO_BOTS } from './world';
@@ -8,8 +8,8 @@ async function main(): Promise<void> {
   const port = Number(process.env.EMULATOR_PORT ?? 4010);
   const faults = process.env.EMULATOR_FAULTS ? parseFaults(JSON.parse(process.env.EMULATOR_FAULTS)) : undefined;
   // Kore.ai's documented limits by default; benchmarks raise them to measure the server, not the limiter.
-  const perMinute = positive('EMULATOR_RATE_PER_MINUTE', 60);
-  const perHour = positive('EMULATOR_RATE_PER_HOUR', 1800);
+  const perMinute = int(process.env, 'EMULATOR_RATE_PER_MINUTE', 60, 1, Number.MAX_SAFE_INTEGER);
+  const perHour = int(process.env, 'EMULATOR_RATE_PER_HOUR', 1800, 1, Number.MAX_SAFE_INTEGER);
   const emulator = await startEmulator(
     { apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }], faults, rateLimit: { perMinute, perHour } },
     port,
@@ -29,14 +29,6 @@ async function main(): Promise<void> {
   const stop = () => void emulator.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-}
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return value;
 }
 
 void main();

@@ -13,15 +13,15 @@ export interface ExplorerAssets {
   readonly css: string;
 }
 
+/** The page's sources, from src/explorer (ts-node) and from dist/explorer (npm run build) alike. */
 const PAGE = join(__dirname, '..', '..', 'src', 'explorer', 'page');
-const SOURCE_PAGE = existsSync(join(__dirname, 'page')) ? join(__dirname, 'page') : PAGE;
 const BUILT = join(__dirname, 'assets');
 
 export async function bundleExplorer(): Promise<ExplorerAssets> {
   // esbuild is a build-time (dev) dependency: loaded only when bundling.
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
-    entryPoints: [join(SOURCE_PAGE, 'main.ts')],
+    entryPoints: [join(PAGE, 'main.ts')],
     bundle: true,
     write: false,
     format: 'iife',
@@ -33,7 +33,7 @@ export async function bundleExplorer(): Promise<ExplorerAssets> {
   });
   const js = result.outputFiles[0]?.text;
   if (!js) throw new Error('esbuild produced no explorer bundle');
-  return { html: readFileSync(join(SOURCE_PAGE, 'index.html'), 'utf8'), js, css: readFileSync(join(SOURCE_PAGE, 'explorer.css'), 'utf8') };
+  return { html: readFileSync(join(PAGE, 'index.html'), 'utf8'), js, css: readFileSync(join(PAGE, 'explorer.css'), 'utf8') };
 }
 
 /** Prebuilt assets (a production image has no esbuild), or undefined. */

@@ -33,8 +33,10 @@ let assets: Promise<ExplorerAssets> | undefined;
 
 /** Prebuilt assets when `npm run build` made them, otherwise bundled once per process on first use. */
 function loadAssets(): Promise<ExplorerAssets> {
-  assets ??= Promise.resolve(prebuiltExplorer() ?? bundleExplorer());
-  assets.catch(() => (assets = undefined)); // a failed bundle is retried on the next request
+  if (!assets) {
+    assets = Promise.resolve(prebuiltExplorer() ?? bundleExplorer());
+    assets.catch(() => (assets = undefined)); // a failed bundle is retried on the next request
+  }
   return assets;
 }
 

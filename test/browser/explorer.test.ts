@@ -1,10 +1,10 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { ExplorerTrendQuery } from '../../src/explorer/page/generated';
+import type { TrendFullQuery } from '../generated/operations';
 import { callerToken, JWT_ENV } from '../helpers/caller-tokens';
 import { CHROMIUM, launchChromium, warnChromiumMissing } from '../helpers/chromium';
-import { startStack, type Stack } from '../helpers/stack';
+import { operation, startStack, type Stack } from '../helpers/stack';
 
 /**
  * The explorer page in a real browser (Debian chromium, headless, empty profile) against a real
@@ -24,14 +24,6 @@ const suite = CHROMIUM ? describe : describe.skip;
 
 const ARTIFACTS = join(__dirname, '..', '..', '.ci', 'artifacts');
 const ZONE = 'America/New_York';
-const QUERY = `query ($botId: ID!, $range: DateRangeInput!, $filters: EngagementFilters) {
-  engagementTrend(botId: $botId, range: $range, filters: $filters) {
-    range { start end days }
-    summary { uniqueUsers newUsers returningUsers avgUniqueUsersPerDay avgNewUsersPerDay avgReturningUsersPerDay }
-    series { uniqueUsers { date users } newUsers { date users } returningUsers { date users } }
-    hourly { date hour uniqueUsers }
-  }
-}`;
 
 interface PageState {
   bot: string;
@@ -40,7 +32,7 @@ interface PageState {
   timeZone: string;
 }
 
-type Trend = NonNullable<ExplorerTrendQuery['engagementTrend']>;
+type Trend = NonNullable<TrendFullQuery['engagementTrend']>;
 
 suite('engagement explorer in a real browser', () => {
   let stack: Stack;
@@ -71,7 +63,7 @@ suite('engagement explorer in a real browser', () => {
 
   /** The same question the page asked, straight from the API. */
   async function apiTrend(state: PageState): Promise<Trend> {
-    const { body } = await stack.gql<{ engagementTrend: Trend }>(QUERY, { botId: state.bot, range: { start: state.start, end: state.end }, filters: { timeZone: state.timeZone } });
+    const { body } = await stack.gql<{ engagementTrend: Trend }>(operation('trend-full'), { botId: state.bot, range: { start: state.start, end: state.end }, filters: { timeZone: state.timeZone } });
     expect(body.errors).toBeUndefined();
     return body.data!.engagementTrend;
   }
@@ -137,7 +129,7 @@ suite('engagement explorer in a real browser', () => {
       expect(cell.height).toBeGreaterThan(1);
       expect(cell.alpha).toBeGreaterThan(0);
     }
-    expect(heat.values).toEqual(api.hourly!.map((b) => [b.date, b.hour, b.uniqueUsers]));
+    expect(heat.values).toEqual(api.hourly.map((b) => [b.date, b.hour, b.uniqueUsers]));
 
     const shot = join(ARTIFACTS, 'explorer.png');
     await page.screenshot({ path: shot, fullPage: true });

@@ -267,9 +267,12 @@ function submit(push: boolean): void {
   void show(state);
 }
 
+/** The view the address asks for (first demo bot and the browser's zone by default). */
+const stateFromUrl = () => stateFromQuery(location.search, { bot: config.demoBots?.[0]?.id ?? '', timeZone: browserZone }, new Date());
+
 function start(): void {
   fillChoices();
-  const initial = stateFromQuery(location.search, { bot: config.demoBots?.[0]?.id ?? '', timeZone: browserZone }, new Date());
+  const initial = stateFromUrl();
   showState(initial);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -284,7 +287,7 @@ function start(): void {
     }
   });
   window.addEventListener('popstate', () => {
-    const state = stateFromQuery(location.search, { bot: config.demoBots?.[0]?.id ?? '', timeZone: browserZone }, new Date());
+    const state = stateFromUrl();
     showState(state);
     void show(state);
   });
