@@ -35,24 +35,46 @@ export function budgetSpent(botId: string, waitMs: number): UpstreamError {
 }
 
 export function createMemoryBudget(limits: BudgetLimits, now: () => number = Date.now): BotBudget {
-  const granted = new Map<string, number[]>(); // per bot, ascending slot times (past and reserved)
+  // Per bot, ascending slot times (past and reserved) from `head` on. Only the newest
+  // max(perMinute, perHour) slots within the hour can decide a wait, so older ones are dropped from
+  // the front: a call costs O(1) amortized, however high the budget (a filter over the whole hour
+  // on every call measured ~6% of an uncached request at a few thousand calls an hour).
+  const keep = Math.max(limits.perMinute, limits.perHour);
+  const granted = new Map<string, { times: number[]; head: number }>();
+  let sinceSweep = 0;
 
-  function slotFor(botId: string): number {
-    const t0 = now();
-    const times = (granted.get(botId) ?? []).filter((t) => t > t0 - HOUR);
-    granted.set(botId, times);
-    let at = Math.max(t0, times.at(-1) ?? t0); // FIFO: never jump ahead of a queued call
-    if (times.length >= limits.perMinute) at = Math.max(at, times[times.length - limits.perMinute] + MINUTE);
-    if (times.length >= limits.perHour) at = Math.max(at, times[times.length - limits.perHour] + HOUR);
-    return at;
+  function logFor(botId: string, t0: number): { times: number[]; head: number } {
+    let log = granted.get(botId);
+    if (!log) granted.set(botId, (log = { times: [], head: 0 }));
+    const { times } = log;
+    log.head = Math.max(log.head, times.length - keep);
+    while (log.head < times.length && times[log.head] <= t0 - HOUR) log.head++;
+    if (log.head > 64 && log.head * 2 > times.length) {
+      times.splice(0, log.head);
+      log.head = 0;
+    }
+    return log;
+  }
+
+  /** Bots with nothing in the last hour are forgotten, a sweep every 1,024 calls (many bots, each asked once). */
+  function sweep(t0: number): void {
+    if (++sinceSweep < 1024) return;
+    sinceSweep = 0;
+    for (const [botId, { times }] of granted) if ((times.at(-1) ?? -Infinity) <= t0 - HOUR) granted.delete(botId);
   }
 
   return {
     async acquire(botId) {
-      const at = slotFor(botId);
-      const wait = at - now();
+      const t0 = now();
+      sweep(t0);
+      const { times, head } = logFor(botId, t0);
+      const count = times.length - head;
+      let at = Math.max(t0, times.at(-1) ?? t0); // FIFO: never jump ahead of a queued call
+      if (count >= limits.perMinute) at = Math.max(at, times[times.length - limits.perMinute] + MINUTE);
+      if (count >= limits.perHour) at = Math.max(at, times[times.length - limits.perHour] + HOUR);
+      const wait = at - t0;
       if (wait > limits.maxWaitMs) throw budgetSpent(botId, wait);
-      (granted.get(botId) as number[]).push(at);
+      times.push(at);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     },
   };
