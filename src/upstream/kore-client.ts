@@ -7,6 +7,7 @@ import { MalformedBodyError, mapTrend } from '../engagement/engagement.mapper';
 import type { TrendData, UpstreamRequest } from '../engagement/model';
 import { UpstreamError } from '../errors';
 import type { Secret } from '../secret';
+import { createHttpAdapter, usesProxy } from './http-adapter';
 import { createUpstreamSigner } from './jwt';
 import { upstreamErrorFrom, type UpstreamFailure } from './errors';
 
@@ -78,7 +79,10 @@ export function trendQuery(req: UpstreamRequest): string {
 export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): KoreClient {
   const httpAgent = new http.Agent({ keepAlive: true });
   const httpsAgent = new https.Agent({ keepAlive: true });
+  // Our lean adapter (http-adapter.ts) unless a proxy is configured, which axios's own adapter handles.
+  const proxied = usesProxy();
   const api: AxiosInstance = axios.create({
+    adapter: proxied ? 'http' : createHttpAdapter({ http: httpAgent, https: httpsAgent }),
     baseURL: options.host,
     timeout: options.timeoutMs,
     maxRedirects: 0, // a redirect would carry the `auth` token to another origin
@@ -100,8 +104,9 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
       url: `${trendPath(req)}?${trendQuery(req)}`,
       data: req.version === 'v1' ? '{}' : undefined,
       headers: { auth: token },
-      // `timeout` is an idle timer; the signal bounds the whole exchange, slow bodies included.
-      signal: AbortSignal.timeout(options.timeoutMs),
+      // Our adapter's `timeout` bounds the whole exchange, slow bodies included; axios's own is an
+      // idle timer, so behind a proxy a signal bounds the exchange instead.
+      signal: proxied ? AbortSignal.timeout(options.timeoutMs) : undefined,
     });
     const retryAfter = res.headers['retry-after'];
     return { status: res.status, body: typeof res.data === 'string' ? res.data : '', retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
