@@ -21,11 +21,28 @@ function dayFromParts(year: number, month: number, day: number): number | null {
   return ms / DAY_MS;
 }
 
+/**
+ * A bounded memo for the date parsers: every date of every upstream answer is parsed, and every
+ * date of every response is checked again by the Date scalar, from a small set of strings.
+ */
+function memoized(parse: (value: string) => number | null): (value: string) => number | null {
+  const seen = new Map<string, number | null>();
+  return (value) => {
+    let day = seen.get(value);
+    if (day === undefined) {
+      day = parse(value);
+      if (seen.size >= 20_000) seen.clear();
+      seen.set(value, day);
+    }
+    return day;
+  };
+}
+
 /** `2025-12-01` → day number, or null for anything that is not a real calendar date in that exact form. */
-export function parseIsoDate(value: string): number | null {
+export const parseIsoDate = memoized((value) => {
   const m = ISO_DATE.exec(value);
   return m ? dayFromParts(Number(m[1]), Number(m[2]), Number(m[3])) : null;
-}
+});
 
 const isoDates = new Map<number, string>();
 
@@ -41,12 +58,12 @@ export function isoDate(day: number): string {
 }
 
 /** Kore's `Dec 01 2025` label → day number, or null. Month names are matched literally, not by locale. */
-export function parseKoreDate(value: string): number | null {
+export const parseKoreDate = memoized((value) => {
   const m = KORE_DATE.exec(value.trim());
   if (!m) return null;
   const month = MONTHS.indexOf(m[1] as (typeof MONTHS)[number]);
   return month < 0 ? null : dayFromParts(Number(m[3]), month + 1, Number(m[2]));
-}
+});
 
 export function koreDate(day: number): string {
   const d = new Date(day * DAY_MS);

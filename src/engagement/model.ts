@@ -67,11 +67,26 @@ export interface UpstreamRequest extends TrendQuery {
   readonly granularity: Granularity;
 }
 
+// Questions are immutable once validated and their keys are asked for several times per call
+// (loader key, batch plan, single flight, cache): each key is built once per object.
+const queryKeys = new WeakMap<TrendQuery, string>();
+const requestKeys = new WeakMap<UpstreamRequest, string>();
+
 /** Validated values never contain `|`, so this key is unambiguous. */
 export function queryKey(q: TrendQuery): string {
-  return [q.version, q.botId, q.startDay, q.endDay, q.channel ?? '*', q.conversationType, q.conversationStatus, q.timeZone].join('|');
+  let key = queryKeys.get(q);
+  if (key === undefined) {
+    key = `${q.version}|${q.botId}|${q.startDay}|${q.endDay}|${q.channel ?? '*'}|${q.conversationType}|${q.conversationStatus}|${q.timeZone}`;
+    queryKeys.set(q, key);
+  }
+  return key;
 }
 
 export function requestKey(r: UpstreamRequest): string {
-  return `${r.granularity}|${queryKey(r)}`;
+  let key = requestKeys.get(r);
+  if (key === undefined) {
+    key = `${r.granularity}|${queryKey(r)}`;
+    requestKeys.set(r, key);
+  }
+  return key;
 }
