@@ -32,12 +32,39 @@ export interface Agents {
   readonly https: https.Agent;
 }
 
+const ABSOLUTE = /^[a-z][a-z\d+.-]*:\/\//i;
+
+interface Origin {
+  readonly secure: boolean;
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: string;
+  /** The base URL's path, without a trailing slash. */
+  readonly path: string;
+}
+
+function originOf(url: URL): Origin {
+  return { secure: url.protocol === 'https:', protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname.replace(/\/+$/, '') };
+}
+
 export function createHttpAdapter(agents: Agents): AxiosAdapter {
+  // The base URL is the same on every call (one Kore.ai host per client): parsed once.
+  const bases = new Map<string, Origin>();
+  const target = (config: InternalAxiosRequestConfig): { origin: Origin; path: string } => {
+    const url = config.url ?? '';
+    if (ABSOLUTE.test(url)) {
+      const parsed = new URL(url);
+      return { origin: originOf(parsed), path: parsed.pathname + parsed.search };
+    }
+    const base = config.baseURL ?? '';
+    let origin = bases.get(base);
+    if (!origin) bases.set(base, (origin = originOf(new URL(base))));
+    return { origin, path: `${origin.path}/${url.replace(/^\/+/, '')}` };
+  };
+
   return (config: InternalAxiosRequestConfig) =>
     new Promise<AxiosResponse>((resolve, reject) => {
-      const base = config.baseURL ?? '';
-      const target = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(config.url ?? '') ? (config.url as string) : `${base.replace(/\/+$/, '')}/${(config.url ?? '').replace(/^\/+/, '')}`);
-      const secure = target.protocol === 'https:';
+      const { origin, path } = target(config);
       const body = config.data;
       if (body !== undefined && body !== null && typeof body !== 'string' && !Buffer.isBuffer(body)) {
         reject(new AxiosError('This adapter sends string or Buffer bodies only', AxiosError.ERR_BAD_REQUEST, config));
@@ -63,15 +90,15 @@ export function createHttpAdapter(agents: Agents): AxiosAdapter {
       };
       const onAbort = () => fail('canceled', AxiosError.ERR_CANCELED);
 
-      const req = (secure ? https : http).request(
+      const req = (origin.secure ? https : http).request(
         {
-          protocol: target.protocol,
-          hostname: target.hostname.replace(/^\[|\]$/g, ''),
-          port: target.port,
-          path: target.pathname + target.search,
+          protocol: origin.protocol,
+          hostname: origin.hostname,
+          port: origin.port,
+          path,
           method: (config.method ?? 'get').toUpperCase(),
           headers,
-          agent: secure ? agents.https : agents.http,
+          agent: origin.secure ? agents.https : agents.http,
         },
         (res) => {
           const limit = config.maxContentLength ?? -1;
