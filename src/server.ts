@@ -52,6 +52,13 @@ export interface EngagementServer {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * Bookkeeping that the caller need not wait for (the operation's log line and metrics): willSendResponse
+ * runs before the response is written, so it is measured there and recorded once the response has
+ * gone. setImmediate runs after the current I/O callbacks, the write among them.
+ */
+const afterResponse = (record: () => void): void => void setImmediate(record);
+
 /** How an operation ended: no errors, data with errors, or no data. */
 function outcomeOf(response: GraphQLResponse, errors: readonly unknown[] | undefined): 'ok' | 'partial' | 'error' {
   const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
@@ -97,8 +104,13 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
           }
         },
         async willSendResponse({ operationName, response, errors, contextValue }) {
-          if (contextValue.stats.responseCached) metrics.cache('operation_hit');
-          metrics.operation(operationName, outcomeOf(response, errors), Number(process.hrtime.bigint() - started) / 1e9);
+          const cached = contextValue.stats.responseCached;
+          const outcome = outcomeOf(response, errors);
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          afterResponse(() => {
+            if (cached) metrics.cache('operation_hit');
+            metrics.operation(operationName, outcome, seconds);
+          });
         },
       };
     },
@@ -143,7 +155,7 @@ const operationLog = (log: Logger): ApolloServerPlugin<Context> => ({
         if (stats.estimatedCalls !== undefined) line.estimatedCalls = stats.estimatedCalls;
         if (stats.responseCached) line.responseCached = true;
         if (ctx.stale.length) line.staleAnswers = ctx.stale.length;
-        log.info(line, 'graphql operation');
+        afterResponse(() => log.info(line, 'graphql operation'));
       },
     };
   },
