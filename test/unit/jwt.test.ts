@@ -34,3 +34,42 @@ describe('upstream JWT minting', () => {
     expect((jwt.decode(a) as JwtPayload).jti).not.toBe((jwt.decode(b) as JwtPayload).jti);
   });
 });
+
+describe('upstream JWT spare token', () => {
+  const nextTick = () => new Promise((resolve) => setImmediate(resolve));
+  const jti = (token: string) => (jwt.decode(token) as JwtPayload).jti;
+
+  it('hands out the token signed ahead once, then signs again: a token is never handed out twice', async () => {
+    const sign = createUpstreamSigner('cs-1', 'k', 300);
+    const seen = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const burst = [sign(), sign(), sign()]; // the first of each burst is the spare signed after the last burst
+      for (const token of burst) {
+        expect(jwt.verify(token, 'k', { algorithms: ['HS256'] })).toMatchObject({ appId: 'cs-1' });
+        seen.add(jti(token) as string);
+      }
+      await nextTick();
+    }
+    expect(seen.size).toBe(150);
+  });
+
+  it('a spare older than a tenth of the TTL is not used: the caller gets a token signed on the spot', async () => {
+    let clock = 1_000_000;
+    const signs = jest.spyOn(jwt, 'sign');
+    try {
+      const sign = createUpstreamSigner('cs-1', 'k', 300, () => clock);
+      sign();
+      await nextTick();
+      expect(signs).toHaveBeenCalledTimes(2); // the token handed out, then the spare
+      clock += 29_000;
+      sign(); // young enough: the spare, nothing signed on the spot
+      expect(signs).toHaveBeenCalledTimes(2);
+      await nextTick();
+      clock += 30_001; // a tenth of 300 s, and a millisecond
+      sign();
+      expect(signs).toHaveBeenCalledTimes(4); // the refill, and the token signed on the spot
+    } finally {
+      signs.mockRestore();
+    }
+  });
+});
