@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Span } from '@opentelemetry/api';
-import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import axios, { type AxiosInstance, type AxiosRequestConfig, isAxiosError } from 'axios';
 import { isoDate } from '../dates';
 import { MalformedBodyError, mapTrend } from '../engagement/engagement.mapper';
 import type { TrendData, UpstreamRequest } from '../engagement/model';
@@ -88,6 +88,7 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
     maxRedirects: 0, // a redirect would carry the `auth` token to another origin
     maxContentLength: options.maxBodyBytes ?? 5_000_000,
     responseType: 'text',
+    transformRequest: [(data: unknown) => data], // bodies are sent as the strings built here
     transformResponse: [(data: unknown) => data], // parse ourselves: HTML and junk must not throw inside axios
     validateStatus: () => true,
     httpAgent,
@@ -99,15 +100,12 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
 
   async function send(req: UpstreamRequest): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
     const token = mintToken();
-    const res = await api.request<string>({
-      method: 'POST',
-      url: `${trendPath(req)}?${trendQuery(req)}`,
-      data: req.version === 'v1' ? '{}' : undefined,
-      headers: { auth: token },
-      // Our adapter's `timeout` bounds the whole exchange, slow bodies included; axios's own is an
-      // idle timer, so behind a proxy a signal bounds the exchange instead.
-      signal: proxied ? AbortSignal.timeout(options.timeoutMs) : undefined,
-    });
+    const call: AxiosRequestConfig = { method: 'POST', url: `${trendPath(req)}?${trendQuery(req)}`, headers: { auth: token } };
+    if (req.version === 'v1') call.data = '{}';
+    // Our adapter's `timeout` bounds the whole exchange, slow bodies included; axios's own is an
+    // idle timer, so behind a proxy a signal bounds the exchange instead.
+    if (proxied) call.signal = AbortSignal.timeout(options.timeoutMs);
+    const res = await api.request<string>(call);
     const retryAfter = res.headers['retry-after'];
     return { status: res.status, body: typeof res.data === 'string' ? res.data : '', retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
   }
