@@ -43,9 +43,10 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
   const granted = new Map<string, { times: number[]; head: number }>();
   let sinceSweep = 0;
 
-  function logFor(botId: string, t0: number): { times: number[]; head: number } {
-    let log = granted.get(botId);
-    if (!log) granted.set(botId, (log = { times: [], head: 0 }));
+  /** The bot's slots with the ones that can no longer decide anything dropped; undefined before its first slot. */
+  function logFor(botId: string, t0: number): { times: number[]; head: number } | undefined {
+    const log = granted.get(botId);
+    if (!log) return undefined;
     const { times } = log;
     log.head = Math.max(log.head, times.length - keep);
     while (log.head < times.length && times[log.head] <= t0 - HOUR) log.head++;
@@ -67,14 +68,17 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
     async acquire(botId) {
       const t0 = now();
       sweep(t0);
-      const { times, head } = logFor(botId, t0);
-      const count = times.length - head;
+      const log = logFor(botId, t0);
+      const times = log?.times ?? [];
+      const count = times.length - (log?.head ?? 0);
       let at = Math.max(t0, times.at(-1) ?? t0); // FIFO: never jump ahead of a queued call
       if (count >= limits.perMinute) at = Math.max(at, times[times.length - limits.perMinute] + MINUTE);
       if (count >= limits.perHour) at = Math.max(at, times[times.length - limits.perHour] + HOUR);
       const wait = at - t0;
       if (wait > limits.maxWaitMs) throw budgetSpent(botId, wait);
-      times.push(at);
+      // A bot's first slot starts an array of one (most bots are asked now and then: no slack kept).
+      if (log) times.push(at);
+      else granted.set(botId, { times: [at], head: 0 });
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     },
   };
