@@ -10,7 +10,7 @@ export class BotResolver {
   @Query(() => Bot, { nullable: true, description: 'A bot by id, to reach its engagement directly (without a supergraph).' })
   bot(@Arg('id', () => ID, { description: 'The Kore.ai bot (stream) id.' }) id: string, @Ctx() ctx: Context): Bot {
     authorizeBot(ctx, id, 'id');
-    return { id };
+    return botWithId(id);
   }
 
   @FieldResolver(() => EngagementTrend, {
@@ -31,5 +31,8 @@ export async function resolveBotReference(reference: { id: unknown }, ctx: Conte
   // while a synchronous throw would fail every representation of the request.
   const id = typeof reference.id === 'string' ? reference.id : String(reference.id);
   authorizeBot(ctx, id, 'representations.id');
-  return { id };
+  return botWithId(id);
 }
+
+/** An instance, not a plain object: type-graphql copies a plain `@Root()` per field resolver call (per entity). */
+const botWithId = (id: string): Bot => Object.assign(new Bot(), { id });

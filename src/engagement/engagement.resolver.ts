@@ -36,11 +36,13 @@ export function resolveTrend(
   const credential = authorizeBot(ctx, botId);
   const limits = { ...config, v1TimeZone: credential.v1TimeZone };
   const query = validateTrendArgs(credential.apiVersion, botId, range, filters, selectsField(info, 'hourly'), limits, ctx.now());
-  return {
+  // An instance of the class, not a plain object: type-graphql copies a plain `@Root()` into a new
+  // instance for every field resolver that takes it (summary, series, hourly).
+  return Object.assign(new EngagementTrend(), {
     botId,
     range: { start: isoDate(query.startDay), end: isoDate(query.endDay), days: query.endDay - query.startDay + 1 },
     query,
-  };
+  });
 }
 
 /** Only v1 answers leave hourly counts out (the v2 mapper insists on them), so a null bucket count means v1. */
