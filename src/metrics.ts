@@ -27,6 +27,14 @@ export interface Metrics {
   refusal(kind: string): void;
 }
 
+/**
+ * Bookkeeping nobody waits for (metrics, the operation's log line), measured where it happens and
+ * recorded once the work in hand is done: willSendResponse and an upstream call's completion run
+ * before the response is written, and setImmediate runs after the current I/O callbacks, the
+ * write among them. Recorded values are the same; the caller just does not wait for prom-client or pino.
+ */
+export const recordLater = (record: () => void): void => void setImmediate(record);
+
 export function createMetrics(options: { botLabels: boolean; defaultMetrics?: boolean }): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'eg_' });

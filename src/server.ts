@@ -17,7 +17,7 @@ import { createContext, requestBindings, requestIdOf, type Context } from './con
 import { createFormatError, isTokenLimitError, REQUEST_ID } from './errors';
 import { createHttpHandler, sendJson } from './http';
 import type { Logger } from './logger';
-import type { Metrics } from './metrics';
+import { recordLater, type Metrics } from './metrics';
 import type { Tracer } from '@opentelemetry/api';
 import { endSpan, startOperationSpan } from './tracing';
 import { buildEngagementSchema } from './schema';
@@ -52,13 +52,6 @@ export interface EngagementServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-/**
- * Bookkeeping that the caller need not wait for (the operation's log line and metrics): willSendResponse
- * runs before the response is written, so it is measured there and recorded once the response has
- * gone. setImmediate runs after the current I/O callbacks, the write among them.
- */
-const afterResponse = (record: () => void): void => void setImmediate(record);
-
 /** How an operation ended: no errors, data with errors, or no data. */
 function outcomeOf(response: GraphQLResponse, errors: readonly unknown[] | undefined): 'ok' | 'partial' | 'error' {
   const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
@@ -89,7 +82,9 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
           return {
             async executionDidEnd() {
               const seconds = Number(process.hrtime.bigint() - fieldStarted) / 1e9;
-              for (const name of topLevelFields(operation.selectionSet)) metrics.field(name, seconds);
+              recordLater(() => {
+                for (const name of topLevelFields(operation.selectionSet)) metrics.field(name, seconds);
+              });
             },
           };
         },
@@ -107,7 +102,7 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
           const cached = contextValue.stats.responseCached;
           const outcome = outcomeOf(response, errors);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          afterResponse(() => {
+          recordLater(() => {
             if (cached) metrics.cache('operation_hit');
             metrics.operation(operationName, outcome, seconds);
           });
@@ -155,7 +150,7 @@ const operationLog = (log: Logger): ApolloServerPlugin<Context> => ({
         if (stats.estimatedCalls !== undefined) line.estimatedCalls = stats.estimatedCalls;
         if (stats.responseCached) line.responseCached = true;
         if (ctx.stale.length) line.staleAnswers = ctx.stale.length;
-        afterResponse(() => log.info(line, 'graphql operation'));
+        recordLater(() => log.info(line, 'graphql operation'));
       },
     };
   },

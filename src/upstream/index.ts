@@ -3,7 +3,7 @@ import { cacheShares, credentialFor, type Config, type CredentialsConfig, type K
 import { performance } from 'node:perf_hooks';
 import { BotNotConfiguredError, UpstreamError } from '../errors';
 import type { Secret } from '../secret';
-import type { Metrics } from '../metrics';
+import { recordLater, type Metrics } from '../metrics';
 import type { Tracer } from '@opentelemetry/api';
 import { endSpan, startUpstreamSpan } from '../tracing';
 import { createMemoryBudget, type BotBudget } from './budget';
@@ -35,7 +35,8 @@ function measured(client: KoreClient, metrics: Metrics | undefined, tracer: Trac
       const started = performance.now();
       const span = startUpstreamSpan(tracer, trace?.span, { 'kore.bot_id': req.botId, 'kore.api_version': req.version, 'kore.granularity': req.granularity });
       const done = (status: string) => {
-        metrics?.upstreamCall(req.version, req.granularity, status, (performance.now() - started) / 1000);
+        const seconds = (performance.now() - started) / 1000;
+        if (metrics) recordLater(() => metrics.upstreamCall(req.version, req.granularity, status, seconds));
         endSpan(span, { 'kore.status': status }, status !== '200');
       };
       try {
