@@ -65,6 +65,18 @@ describe('lean axios adapter', () => {
     expect(res.data).toBe('{"ok":"é"}');
   });
 
+  it('keeps a base URL\'s path prefix and takes absolute URLs as they are', async () => {
+    const paths: string[] = [];
+    handler = (req, res) => {
+      paths.push(req.url ?? '');
+      res.end('{}');
+    };
+    await client({ baseURL: `${base}/prefix/` }).get('/api/x?a=1');
+    await client({ baseURL: `${base}/prefix` }).get('api/y');
+    await client().get(`${base}/absolute?b=2`);
+    expect(paths).toEqual(['/prefix/api/x?a=1', '/prefix/api/y', '/absolute?b=2']);
+  });
+
   it('keeps one socket alive across sequential calls', async () => {
     handler = (_req, res) => res.end('{}');
     const api = client();
