@@ -22,43 +22,34 @@ function dayFromParts(year: number, month: number, day: number): number | null {
 }
 
 /**
- * A bounded memo for the date parsers: every date of every upstream answer is parsed, and every
- * date of every response is checked again by the Date scalar, from a small set of strings.
+ * A bounded memo (cleared when it reaches 20,000 entries) for the conversions every answer and
+ * response repeats from a small set of values: every date of every upstream answer is parsed, every
+ * date of every response is checked again by the Date scalar, every series point and hourly bucket
+ * asks for its ISO date.
  */
-function memoized(parse: (value: string) => number | null): (value: string) => number | null {
-  const seen = new Map<string, number | null>();
+function memoized<K, V>(convert: (value: K) => V): (value: K) => V {
+  const seen = new Map<K, V>();
   return (value) => {
-    let day = seen.get(value);
-    if (day === undefined) {
-      day = parse(value);
-      if (seen.size >= 20_000) seen.clear();
-      seen.set(value, day);
-    }
-    return day;
+    const known = seen.get(value);
+    if (known !== undefined) return known; // one lookup on the hot path (no conversion here yields undefined)
+    const result = convert(value);
+    if (seen.size >= 20_000) seen.clear();
+    seen.set(value, result);
+    return result;
   };
 }
 
 /** `2025-12-01` → day number, or null for anything that is not a real calendar date in that exact form. */
-export const parseIsoDate = memoized((value) => {
+export const parseIsoDate = memoized((value: string): number | null => {
   const m = ISO_DATE.exec(value);
   return m ? dayFromParts(Number(m[1]), Number(m[2]), Number(m[3])) : null;
 });
 
-const isoDates = new Map<number, string>();
-
-/** Day number → `YYYY-MM-DD`. Memoized (bounded): every series point and hourly bucket asks. */
-export function isoDate(day: number): string {
-  let iso = isoDates.get(day);
-  if (iso === undefined) {
-    iso = new Date(day * DAY_MS).toISOString().slice(0, 10);
-    if (isoDates.size >= 20_000) isoDates.clear();
-    isoDates.set(day, iso);
-  }
-  return iso;
-}
+/** Day number → `YYYY-MM-DD`. */
+export const isoDate = memoized((day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10));
 
 /** Kore's `Dec 01 2025` label → day number, or null. Month names are matched literally, not by locale. */
-export const parseKoreDate = memoized((value) => {
+export const parseKoreDate = memoized((value: string): number | null => {
   const m = KORE_DATE.exec(value.trim());
   if (!m) return null;
   const month = MONTHS.indexOf(m[1] as (typeof MONTHS)[number]);
