@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { queryKey, requestKey, type Granularity, type TrendData, type TrendQuery, type UpstreamRequest } from './engagement/model';
+import { queryKey, requestKey, upstreamRequest, type Granularity, type TrendData, type TrendQuery, type UpstreamRequest } from './engagement/model';
 import type { CallTrace, KoreClient } from './upstream/kore-client';
 
 /**
@@ -56,7 +56,7 @@ export function createLoaders(client: KoreClient, options: LoaderOptions): Loade
   const calls = new Map<string, Promise<TrendData>>();
 
   const fetchOnce = (query: TrendQuery, granularity: Granularity): Promise<TrendData> => {
-    const req: UpstreamRequest = { ...query, granularity };
+    const req = upstreamRequest(query, granularity);
     const key = requestKey(req);
     let call = calls.get(key);
     if (!call) {

@@ -82,6 +82,13 @@ export function queryKey(q: TrendQuery): string {
   return key;
 }
 
+/** The upstream call for a question at a granularity; its key starts from the question's, already built. */
+export function upstreamRequest(query: TrendQuery, granularity: Granularity): UpstreamRequest {
+  const req: UpstreamRequest = { ...query, granularity };
+  requestKeys.set(req, `${granularity}|${queryKey(query)}`);
+  return req;
+}
+
 export function requestKey(r: UpstreamRequest): string {
   let key = requestKeys.get(r);
   if (key === undefined) {
