@@ -70,6 +70,12 @@ export interface ResilienceConfig {
   readonly budgetPerMinute: number;
   readonly budgetPerHour: number;
   readonly budgetMaxWaitMs: number;
+  /** Most of a bot's budget one caller may hold while other callers are active (0–1]. */
+  readonly budgetCallerShare: number;
+  /** Share of a bot's budget a lone caller leaves free for the next caller [0–1). */
+  readonly budgetReserveShare: number;
+  /** After Redis lost the budget, how long no slot is granted while replicas write theirs back. */
+  readonly budgetRecoveryMs: number;
   readonly retryMaxAttempts: number;
   readonly retryBaseDelayMs: number;
   readonly retryMaxTotalMs: number;
@@ -168,6 +174,17 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}: ${JSON.stringify(raw)}`);
   }
   return raw.trim() as T;
+}
+
+/** A fraction from the environment within [min, max] (e.g. 0.5), or the fallback when unset. */
+function fraction(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!/^\s*(0|1)?(\.\d+)?\s*$/.test(raw) || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a number from ${min} to ${max}: ${JSON.stringify(raw)}`);
+  }
+  return value;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -422,17 +439,20 @@ export function loadConfig(env: Env = process.env): Config {
   if (builtinUsed && nodeEnv === 'production' && env.USE_BUILTIN_UPSTREAM !== 'true') {
     throw new ConfigError('KORE_HOST is not set in production: set KORE_HOST, KORE_CLIENT_ID and KORE_CLIENT_SECRET, or USE_BUILTIN_UPSTREAM=true to serve demo data on purpose');
   }
+  const auth = authFrom(env, nodeEnv);
   const config: Config = {
     env: nodeEnv,
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST?.trim() || undefined,
     kore: {
       ...defaultCredential,
-      timeoutMs: int(env, 'KORE_TIMEOUT_MS', 10_000, 100, 120_000),
+      // Under a minute: the budget counts a call until it ends, and its minute window needs every
+      // call to end before the next minute's slots are handed out (budget.ts).
+      timeoutMs: int(env, 'KORE_TIMEOUT_MS', 10_000, 100, 50_000),
       tokenTtlSeconds: int(env, 'KORE_TOKEN_TTL_SECONDS', 300, 30, 3600),
     },
     credentials: { byBot, fallback },
-    auth: authFrom(env, nodeEnv),
+    auth,
     limits: {
       maxDepth: int(env, 'MAX_DEPTH', 8, 2, 100),
       maxAliases: int(env, 'MAX_ALIASES', 30, 0, 10_000),
@@ -447,6 +467,10 @@ export function loadConfig(env: Env = process.env): Config {
       budgetPerMinute: int(env, 'BUDGET_PER_MINUTE', 50, 1, 100_000),
       budgetPerHour: int(env, 'BUDGET_PER_HOUR', 1500, 1, 1_000_000),
       budgetMaxWaitMs: int(env, 'BUDGET_MAX_WAIT_MS', 5000, 0, 120_000),
+      budgetCallerShare: fraction(env, 'BUDGET_CALLER_SHARE', 0.5, 0.01, 1),
+      // With AUTH_MODE=none every caller is one, so nothing is kept back for another.
+      budgetReserveShare: fraction(env, 'BUDGET_RESERVE_SHARE', auth.mode === 'jwt' ? 0.25 : 0, 0, 0.5),
+      budgetRecoveryMs: int(env, 'BUDGET_RECOVERY_MS', 5000, 0, 60_000),
       retryMaxAttempts: int(env, 'RETRY_MAX_ATTEMPTS', 3, 1, 10),
       retryBaseDelayMs: int(env, 'RETRY_BASE_DELAY_MS', 200, 1, 60_000),
       retryMaxTotalMs: int(env, 'RETRY_MAX_TOTAL_MS', 20_000, 100, 300_000),

@@ -25,7 +25,7 @@ export interface Context {
   /** Earliest time an upstream answer used by this request stops being fresh (Infinity: none used). */
   readonly freshness: { until: number };
   /** Passed to every upstream call of this request; the tracing plugin sets its span. */
-  readonly trace: { upstreamCall(): void; cacheHit(): void; fresh(until: number): void; span?: Span };
+  readonly trace: { upstreamCall(): void; cacheHit(): void; fresh(until: number): void; readonly caller?: string; span?: Span };
 }
 
 export interface StaleAnswer {
@@ -64,6 +64,7 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
     upstreamCall: () => void stats.upstreamCalls++,
     cacheHit: () => void stats.cacheHits++,
     fresh: (until) => void (freshness.until = Math.min(freshness.until, until)),
+    caller: principal.subject,
   };
   const onStale = (req: UpstreamRequest, storedAt: number) =>
     stale.push({

@@ -3,7 +3,7 @@ import { ErrorCode, UpstreamError } from '../errors';
 /**
  * A circuit breaker per upstream host. After `threshold` consecutive failures that say "the host
  * is unwell" (5xx, refused, reset, timeout) it opens and fails calls fast with UPSTREAM_UNAVAILABLE
- * for `cooldownMs`; then one probe is let through: success closes it, failure opens it again.
+ * (UPSTREAM_TIMEOUT when timeouts opened it) for `cooldownMs`; then one probe is let through: success closes it, failure opens it again.
  * Client errors (4xx, rate limits, bad bodies) neither open nor close it.
  */
 
@@ -13,7 +13,8 @@ export interface CircuitBreaker {
   /** Throws UPSTREAM_UNAVAILABLE while open; otherwise lets the call through (one probe when half-open). */
   enter(): void;
   success(): void;
-  failure(): void;
+  /** The host failed; `cause` (a timeout, a 5xx, a reset) is what an open circuit then reports. */
+  failure(cause?: UpstreamError): void;
   /** The call let through ended without saying anything about the host's health (e.g. a 4xx). */
   abandon(): void;
   state(): BreakerState;
@@ -23,6 +24,7 @@ export function createCircuitBreaker(threshold: number, cooldownMs: number, now:
   let failures = 0;
   let openedAt: number | undefined;
   let probing = false;
+  let cause: UpstreamError | undefined;
 
   const state = (): BreakerState => (openedAt === undefined ? 'closed' : now() - openedAt >= cooldownMs ? 'half-open' : 'open');
 
@@ -36,7 +38,10 @@ export function createCircuitBreaker(threshold: number, cooldownMs: number, now:
         return;
       }
       const retryAfter = Math.max(1, Math.ceil(((openedAt as number) + cooldownMs - now()) / 1000));
-      throw new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Kore.ai is failing; calls are paused for a moment (circuit open).', undefined, {
+      // Names what opened it: timeouts stay UPSTREAM_TIMEOUT, so a slow Kore.ai is not reported as a down one.
+      const timedOut = cause?.code === ErrorCode.UPSTREAM_TIMEOUT;
+      const what = cause ? cause.message.replace(/\.$/, '') : 'Kore.ai is failing';
+      throw new UpstreamError(timedOut ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE, `${what}; calls are paused for ${retryAfter} s (circuit open).`, undefined, {
         retryAfter,
         reason: 'circuit-open',
       });
@@ -49,8 +54,9 @@ export function createCircuitBreaker(threshold: number, cooldownMs: number, now:
     abandon() {
       probing = false;
     },
-    failure() {
+    failure(error) {
       failures++;
+      cause = error ?? cause;
       if (probing || failures >= threshold) openedAt = now();
       probing = false;
     },

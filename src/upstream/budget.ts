@@ -3,83 +3,229 @@ import { ErrorCode, UpstreamError } from '../errors';
 /**
  * Our own per-bot budget, kept under Kore.ai's (60 a minute and 1,800 an hour per bot, rolling,
  * shared with every other analytics client of the bot). A call takes a slot: now if one is free,
- * later (queued, in order) if one frees within `maxWaitMs`, otherwise it is refused at once with
- * RATE_LIMITED and `retryAfter`, without calling upstream.
+ * later if one frees within `maxWaitMs`, otherwise it is refused at once with RATE_LIMITED and
+ * `retryAfter`, without calling upstream.
  *
  * Why not Bottleneck: its reservoir refills in fixed windows, which lets up to twice the budget
  * through within one rolling minute (a burst at 0:59 and another at 1:00). Kore counts rolling
- * windows, so this is a sliding log: the times of granted slots, future reservations included.
+ * windows, so this is a sliding log of slot times.
+ *
+ * Kore counts a call somewhere between its arrival and its answer, so a slot counts from when it
+ * is granted until the call ends: `release()` moves the slot's time up to the moment the call
+ * ended (never down). Invariant: every call Kore can count inside any rolling window of `len` ms
+ * holds a slot whose time is at or after the moment Kore counted it, once the call has ended.
+ *
+ * Fairness between callers (the token's `sub`; with AUTH_MODE=none every caller is one): in each
+ * window of `limit` slots,
+ * - a caller alone (no other caller asked for this bot in the last minute) may hold
+ *   `limit - reserve` slots, so a newcomer's first question never waits for another's flood;
+ * - while other callers are active, a caller may hold at most `limit × callerShare` slots;
+ * - the last `reserve` slots go only to callers holding fewer than their fair share
+ *   (`limit / active callers`).
+ * The same rules run in process (below) and in Redis (redis-budget.ts), with the same arguments.
  */
 
 export interface BudgetLimits {
   readonly perMinute: number;
   readonly perHour: number;
   readonly maxWaitMs: number;
+  /** Most of a window one caller may hold while others are active (0–1]; 1 turns the cap off. */
+  readonly callerShare?: number;
+  /** Share of a window a lone caller leaves free for newcomers [0–1); 0 with AUTH_MODE=none. */
+  readonly reserveShare?: number;
+}
+
+/** A granted slot: release it when the call ends (answered, failed or timed out). */
+export interface BudgetSlot {
+  release(): void;
 }
 
 export interface BotBudget {
   /** Resolves when the call may go; rejects with RATE_LIMITED when no slot frees within maxWaitMs. */
-  acquire(botId: string): Promise<void>;
+  acquire(botId: string, caller?: string): Promise<BudgetSlot>;
+  /** Stops background work (Redis heartbeat); in-process budgets have none. */
+  close?(): void;
 }
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+
+/** Why a call was refused: the bot's whole budget, or this caller's part of it. */
+export type BudgetReason = 'bot-budget' | 'caller-share';
 
 /** The refusal when no slot frees in time: no upstream call is made. */
-export function budgetSpent(botId: string, waitMs: number): UpstreamError {
+export function budgetSpent(botId: string, waitMs: number, reason: BudgetReason = 'bot-budget'): UpstreamError {
   const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-  return new UpstreamError(ErrorCode.RATE_LIMITED, `The upstream budget for bot ${botId} is spent; try again in ${retryAfter} s.`, undefined, {
+  const what = reason === 'caller-share' ? `Your share of the upstream budget for bot ${botId} is spent` : `The upstream budget for bot ${botId} is spent`;
+  return new UpstreamError(ErrorCode.RATE_LIMITED, `${what}; try again in ${retryAfter} s.`, undefined, {
     retryAfter,
     source: 'budget',
+    reason,
   });
 }
 
-export function createMemoryBudget(limits: BudgetLimits, now: () => number = Date.now): BotBudget {
-  // Per bot, ascending slot times (past and reserved) from `head` on. Only the newest
-  // max(perMinute, perHour) slots within the hour can decide a wait, so older ones are dropped from
-  // the front: a call costs O(1) amortized, however high the budget (a filter over the whole hour
-  // on every call measured ~6% of an uncached request at a few thousand calls an hour).
-  const keep = Math.max(limits.perMinute, limits.perHour);
-  const granted = new Map<string, { times: number[]; head: number }>();
-  let sinceSweep = 0;
+/** The windows a slot is checked against, with the slots each rule allows in it. */
+export interface WindowRule {
+  readonly len: number;
+  readonly limit: number;
+  /** The most one caller may hold: alone, and while others are active. */
+  readonly alone: number;
+  readonly shared: number;
+  /** Above `limit - reserve` slots, only callers under their fair share get one. */
+  readonly reserve: number;
+}
 
-  /** The bot's slots with the ones that can no longer decide anything dropped; undefined before its first slot. */
-  function logFor(botId: string, t0: number): { times: number[]; head: number } | undefined {
-    const log = granted.get(botId);
-    if (!log) return undefined;
-    const { times } = log;
-    log.head = Math.max(log.head, times.length - keep);
-    while (log.head < times.length && times[log.head] <= t0 - HOUR) log.head++;
-    if (log.head > 64 && log.head * 2 > times.length) {
-      times.splice(0, log.head);
-      log.head = 0;
+export function windowRules(limits: BudgetLimits): WindowRule[] {
+  const share = limits.callerShare ?? 1;
+  const reserveShare = limits.reserveShare ?? 0;
+  return [
+    [MINUTE, limits.perMinute],
+    [HOUR, limits.perHour],
+  ].map(([len, limit]) => {
+    const reserve = Math.floor(limit * reserveShare);
+    return { len, limit, alone: Math.max(1, limit - reserve), shared: Math.max(1, Math.floor(limit * share)), reserve };
+  });
+}
+
+/** Ascending slot times with binary-search insert and remove (times move up on release). */
+export class SlotTimes {
+  readonly times: number[] = [];
+
+  private indexOf(t: number): number {
+    let lo = 0;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid] < t) lo = mid + 1;
+      else hi = mid;
     }
-    return log;
+    return lo;
   }
+
+  add(t: number): void {
+    this.times.splice(this.indexOf(t), 0, t);
+  }
+
+  remove(t: number): void {
+    const i = this.indexOf(t);
+    if (this.times[i] === t) this.times.splice(i, 1);
+  }
+
+  /** Forgets slots at or before `t` (older than the longest window). */
+  dropUpTo(t: number): void {
+    let n = 0;
+    while (n < this.times.length && this.times[n] <= t) n++;
+    if (n) this.times.splice(0, n);
+  }
+
+  /**
+   * The earliest time from `from` on at which fewer than `k` slots fall within the last `len` ms
+   * (slots after it included): the k-th newest slot plus `len`. Infinity when k < 1.
+   */
+  freeAt(k: number, len: number, from: number): number {
+    if (k < 1) return Infinity;
+    const n = this.times.length;
+    return n < k ? from : Math.max(from, this.times[n - k] + len);
+  }
+}
+
+/**
+ * When a caller may take its next slot under every rule, from `from` on, and which rule decided.
+ * `mine` are the caller's own slots, `active` the callers who asked in the last minute (itself included).
+ */
+export function nextSlot(rules: readonly WindowRule[], all: SlotTimes, mine: SlotTimes, active: number, from: number): { at: number; reason: BudgetReason } {
+  let at = from;
+  let reason: BudgetReason = 'bot-budget';
+  for (const r of rules) {
+    const bot = all.freeAt(r.limit, r.len, from);
+    const cap = mine.freeAt(active > 1 ? r.shared : r.alone, r.len, from);
+    // Past `limit - reserve`, only a caller under its fair share may take a slot.
+    const fair = r.reserve > 0 ? Math.min(all.freeAt(r.limit - r.reserve, r.len, from), mine.freeAt(Math.floor(r.limit / active), r.len, from)) : from;
+    if (bot > at) {
+      at = bot;
+      reason = 'bot-budget';
+    }
+    if (Math.max(cap, fair) > at) {
+      at = Math.max(cap, fair);
+      reason = 'caller-share';
+    }
+  }
+  return { at, reason };
+}
+
+interface BotState {
+  readonly all: SlotTimes;
+  readonly byCaller: Map<string, SlotTimes>;
+  /** Caller → when it last asked (for "active in the last minute"). */
+  readonly asked: Map<string, number>;
+  last: number;
+}
+
+export function createMemoryBudget(limits: BudgetLimits, now: () => number = Date.now): BotBudget {
+  const rules = windowRules(limits);
+  const bots = new Map<string, BotState>();
+  let sinceSweep = 0;
 
   /** Bots with nothing in the last hour are forgotten, a sweep every 1,024 calls (many bots, each asked once). */
   function sweep(t0: number): void {
     if (++sinceSweep < 1024) return;
     sinceSweep = 0;
-    for (const [botId, { times }] of granted) if ((times.at(-1) ?? -Infinity) <= t0 - HOUR) granted.delete(botId);
+    for (const [botId, state] of bots) if (state.last <= t0 - HOUR) bots.delete(botId);
   }
 
   return {
-    async acquire(botId) {
+    async acquire(botId, caller = '') {
       const t0 = now();
       sweep(t0);
-      const log = logFor(botId, t0);
-      const times = log?.times ?? [];
-      const count = times.length - (log?.head ?? 0);
-      let at = Math.max(t0, times.at(-1) ?? t0); // FIFO: never jump ahead of a queued call
-      if (count >= limits.perMinute) at = Math.max(at, times[times.length - limits.perMinute] + MINUTE);
-      if (count >= limits.perHour) at = Math.max(at, times[times.length - limits.perHour] + HOUR);
-      const wait = at - t0;
-      if (wait > limits.maxWaitMs) throw budgetSpent(botId, wait);
-      // A bot's first slot starts an array of one (most bots are asked now and then: no slack kept).
-      if (log) times.push(at);
-      else granted.set(botId, { times: [at], head: 0 });
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      let state = bots.get(botId);
+      if (!state) bots.set(botId, (state = { all: new SlotTimes(), byCaller: new Map(), asked: new Map(), last: t0 }));
+      state.all.dropUpTo(t0 - HOUR);
+      state.asked.set(caller, t0);
+      for (const [who, at] of state.asked) {
+        if (at > t0 - MINUTE) continue;
+        state.asked.delete(who);
+        const theirs = state.byCaller.get(who);
+        theirs?.dropUpTo(t0 - HOUR);
+        if (theirs && !theirs.times.length) state.byCaller.delete(who);
+      }
+      let mine = state.byCaller.get(caller);
+      if (!mine) state.byCaller.set(caller, (mine = new SlotTimes()));
+      mine.dropUpTo(t0 - HOUR);
+
+      const st = state;
+      const own = mine;
+      let { at, reason } = nextSlot(rules, st.all, own, st.asked.size, t0);
+      if (at - t0 > limits.maxWaitMs) throw budgetSpent(botId, at - t0, reason);
+      st.all.add(at);
+      own.add(at);
+      // A slot reserved for later was placed behind slots still in flight; they may have ended
+      // later than granted, so check again at the reserved time (the reservation keeps our place).
+      while (at > now() || at > t0) {
+        const promised = at;
+        if (at > now()) await new Promise((resolve) => setTimeout(resolve, at - now()));
+        st.all.remove(promised);
+        own.remove(promised);
+        ({ at, reason } = nextSlot(rules, st.all, own, st.asked.size, Math.max(now(), promised)));
+        if (at - t0 > limits.maxWaitMs) throw budgetSpent(botId, at - t0, reason);
+        st.all.add(at);
+        own.add(at);
+        if (at <= promised) break;
+      }
+      st.last = Math.max(st.last, at);
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          const end = now();
+          if (end <= at) return;
+          st.all.remove(at);
+          st.all.add(end);
+          own.remove(at);
+          own.add(end);
+          st.last = Math.max(st.last, end);
+        },
+      };
     },
   };
 }

@@ -33,6 +33,8 @@ export interface CallTrace {
   upstreamCall(): void;
   /** Answered from the shared cache. */
   cacheHit(): void;
+  /** Who asks (the caller token's `sub`), for the budget's per-caller shares; one caller when unset. */
+  readonly caller?: string;
   /** The operation's span, parent of upstream call spans (tracing on only). */
   readonly span?: Span;
   /** Until when the answer just returned is fresh (the operation's response cache uses the earliest). */

@@ -1,7 +1,7 @@
 import { todayIn } from '../dates';
 import { requestKey, type TrendData, type UpstreamRequest } from '../engagement/model';
 import { ErrorCode, UpstreamError } from '../errors';
-import type { BotBudget } from './budget';
+import type { BotBudget, BudgetSlot } from './budget';
 import type { CircuitBreaker } from './breaker';
 import type { CallTrace, KoreClient, UpstreamLog } from './kore-client';
 import { localFlights, type FlightCoordinator } from './redis';
@@ -40,7 +40,7 @@ export interface ResilienceOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function isHostFailure(e: UpstreamError): boolean {
-  return (e.code === ErrorCode.UPSTREAM_UNAVAILABLE && e.extensions.reason !== 'circuit-open') || e.code === ErrorCode.UPSTREAM_TIMEOUT;
+  return (e.code === ErrorCode.UPSTREAM_UNAVAILABLE || e.code === ErrorCode.UPSTREAM_TIMEOUT) && e.extensions.reason !== 'circuit-open';
 }
 
 function isRetryable(e: UpstreamError): boolean {
@@ -61,21 +61,30 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
 
   async function callWithRetries(req: UpstreamRequest, trace: CallTrace | undefined): Promise<TrendData> {
     const started = now();
+    let last: UpstreamError | undefined;
     for (let attempt = 1; ; attempt++) {
-      breaker.enter();
       try {
-        await budget.acquire(req.botId);
+        breaker.enter();
+      } catch (open) {
+        // A retry that finds the circuit open reports what this call ran into (a timeout, a 503),
+        // not only that calls are paused.
+        throw last ?? open;
+      }
+      let slot: BudgetSlot;
+      try {
+        slot = await budget.acquire(req.botId, trace?.caller);
       } catch (error) {
         breaker.abandon();
         throw error;
       }
+      let data: TrendData;
       try {
-        const data = await inner.fetchTrend(req, trace);
-        breaker.success();
-        return data;
+        data = await inner.fetchTrend(req, trace);
       } catch (error) {
+        slot.release();
         if (!(error instanceof UpstreamError)) throw error;
-        if (isHostFailure(error)) breaker.failure();
+        last = error;
+        if (isHostFailure(error)) breaker.failure(error);
         else breaker.abandon();
         if (!isRetryable(error) || attempt >= retry.maxAttempts) throw error;
         const backoff = random() * retry.baseDelayMs * 2 ** (attempt - 1);
@@ -85,7 +94,12 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
         log.warn({ botId: req.botId, code: error.code, attempt, delayMs: Math.round(delay) }, 'upstream call retried');
         options.events?.retry();
         await sleep(delay);
+        continue;
       }
+      // The slot counts until the exchange ended (Kore may count the call any time in between).
+      slot.release();
+      breaker.success();
+      return data;
     }
   }
 

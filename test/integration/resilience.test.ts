@@ -76,6 +76,25 @@ describe('retries', () => {
     expect(fake.requests).toHaveLength(2);
   });
 
+  it('a slow Kore.ai that opens the breaker is still named a timeout: every operation says UPSTREAM_TIMEOUT', async () => {
+    fake.reply = (r) => ({ ...dailyAnswerFor(r), delayMs: 3000 });
+    const stack = await stackWith({ KORE_TIMEOUT_MS: '300', BREAKER_THRESHOLD: '5', BUDGET_PER_MINUTE: '100' });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => stack.gql<Summary>(summaryQuery(day(-30 - i), day(-3)))));
+    const errors = answers.map((a) => a.body.errors?.[0]);
+    expect(errors.map((e) => e?.extensions?.code)).toEqual(Array(20).fill('UPSTREAM_TIMEOUT'));
+    for (const e of errors) expect(e?.message).toMatch(/did not answer within 300 ms/);
+    // Retries that found the breaker open reported their own timeout, not "circuit open".
+    expect(fake.requests.length).toBeLessThan(20 * 3);
+    // Operations that find it open say why it opened, and reach nothing.
+    const sent = fake.requests.length;
+    const later = await Promise.all(Array.from({ length: 5 }, (_, i) => stack.gql<Summary>(summaryQuery(day(-60 - i), day(-3)))));
+    for (const { body } of later) {
+      expect(body.errors?.[0].extensions).toMatchObject({ code: 'UPSTREAM_TIMEOUT', reason: 'circuit-open' });
+      expect(body.errors?.[0].message).toMatch(/did not answer within 300 ms; calls are paused for \d+ s/);
+    }
+    expect(fake.requests).toHaveLength(sent);
+  });
+
   it('never retries what cannot succeed on retry (401, 400)', async () => {
     fake.reply = (r) => (r.path.includes('st-auth') ? { status: 401, body: { errors: [{ msg: 'Invalid JWT token', code: 4002 }] } } : { status: 400, body: { errors: [{ msg: 'Invalid StreamId', code: 400 }] } });
     const stack = await stackWith({ RETRY_MAX_ATTEMPTS: '5' });

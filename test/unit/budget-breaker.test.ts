@@ -88,3 +88,47 @@ describe('circuit breaker', () => {
     expect(breaker.state()).toBe('closed');
   });
 });
+
+describe('per-bot budget shared fairly between callers', () => {
+  const limits = { perMinute: 20, perHour: 1000, maxWaitMs: 0, callerShare: 0.5, reserveShare: 0.25 };
+
+  it('a lone caller may use the budget less the reserve; a newcomer is answered at once from it', async () => {
+    let clock = 1_000_000;
+    const budget = createMemoryBudget(limits, () => clock);
+    for (let i = 0; i < 15; i++) await budget.acquire('bot', 'greedy');
+    const over = await refusal(budget.acquire('bot', 'greedy'));
+    expect(over.extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'caller-share', source: 'budget' });
+    clock += 1000;
+    for (let i = 0; i < 5; i++) await budget.acquire('bot', 'polite'); // the reserve
+    // The bot's minute is now full for everyone.
+    expect((await refusal(budget.acquire('bot', 'polite'))).extensions.reason).toBe('bot-budget');
+  });
+
+  it('while another caller is active, a caller holds at most its share; the freed slots go to the other', async () => {
+    let clock = 1_000_000;
+    const budget = createMemoryBudget(limits, () => clock);
+    for (let i = 0; i < 15; i++) {
+      await budget.acquire('bot', 'greedy');
+      clock += 2000; // greedy's slots spread over 30 s
+    }
+    await budget.acquire('bot', 'polite');
+    // Greedy holds 15 > its share of 10: refused until 6 of its slots have aged out.
+    const capped = await refusal(budget.acquire('bot', 'greedy'));
+    expect(capped.extensions.reason).toBe('caller-share');
+    clock = 1_000_000 + 60_000 + 2000 * 5 + 1; // greedy's first 6 slots have aged out: it holds 9
+    await budget.acquire('bot', 'greedy');
+    await expect(budget.acquire('bot', 'greedy')).rejects.toMatchObject({ extensions: { reason: 'caller-share' } });
+    // The polite caller still finds room: its share is untouched.
+    for (let i = 0; i < 4; i++) await budget.acquire('bot', 'polite');
+  });
+
+  it('spare budget is usable again once the other caller has been quiet for a minute', async () => {
+    let clock = 1_000_000;
+    const budget = createMemoryBudget(limits, () => clock);
+    await budget.acquire('bot', 'polite');
+    for (let i = 0; i < 10; i++) await budget.acquire('bot', 'greedy');
+    await expect(budget.acquire('bot', 'greedy')).rejects.toMatchObject({ extensions: { reason: 'caller-share' } });
+    clock += 60_001; // polite quiet for a minute; greedy's slots aged too
+    for (let i = 0; i < 15; i++) await budget.acquire('bot', 'greedy');
+  });
+});
