@@ -11,7 +11,8 @@ import { createCircuitBreaker } from './breaker';
 import { createKoreClient, type KoreClient, type UpstreamLog } from './kore-client';
 import { createResilientClient } from './resilient-client';
 import { createMemoryCache, type ResponseCache } from './response-cache';
-import { createRedisBudget, createRedisCache, createRedisFlights } from './redis';
+import { createRedisCache, createRedisFlights } from './redis';
+import { createRedisBudget } from './redis-budget';
 import type Redis from 'ioredis';
 
 export interface UpstreamOptions {
@@ -24,6 +25,8 @@ export interface UpstreamOptions {
   readonly redis?: Redis;
   readonly metrics?: Metrics;
   readonly tracer?: Tracer;
+  /** Told when this replica wrote its budget slots back into a Redis that lost them. */
+  readonly onReseed?: (slots: number) => void;
 }
 
 /** Times every HTTP exchange with Kore.ai (metrics, and a span when tracing is on). */
@@ -55,17 +58,20 @@ function measured(client: KoreClient, metrics: Metrics | undefined, tracer: Trac
 function measuredBudget(budget: BotBudget, metrics: Metrics | undefined): BotBudget {
   if (!metrics) return budget;
   return {
-    async acquire(botId) {
+    async acquire(botId, caller) {
       const started = performance.now();
+      let slot;
       try {
-        await budget.acquire(botId);
+        slot = await budget.acquire(botId, caller);
       } catch (error) {
         metrics.budgetRefusal(botId);
         throw error;
       }
       const waited = (performance.now() - started) / 1000;
       if (waited > 0.005) metrics.budgetWait(botId, waited);
+      return slot;
     },
+    close: () => budget.close?.(),
   };
 }
 
@@ -86,9 +92,18 @@ export function allCredentials(credentials: CredentialsConfig): KoreCredential[]
  */
 export function createUpstream(config: Config, options: UpstreamOptions, log: UpstreamLog): KoreClient {
   const r = config.resilience;
-  const limits = { perMinute: r.budgetPerMinute, perHour: r.budgetPerHour, maxWaitMs: r.budgetMaxWaitMs };
+  const limits = {
+    perMinute: r.budgetPerMinute,
+    perHour: r.budgetPerHour,
+    maxWaitMs: r.budgetMaxWaitMs,
+    callerShare: r.budgetCallerShare,
+    reserveShare: r.budgetReserveShare,
+  };
   const { redis } = options;
-  const budget = measuredBudget(redis ? createRedisBudget(redis, limits) : createMemoryBudget(limits, options.now), options.metrics);
+  const budget = measuredBudget(
+    redis ? createRedisBudget(redis, limits, { recoveryMs: r.budgetRecoveryMs, onReseed: options.onReseed }) : createMemoryBudget(limits, options.now),
+    options.metrics,
+  );
   const cache = options.cache ?? (redis ? createRedisCache(redis) : createMemoryCache(cacheShares(r.cacheMaxBytes).answers));
   // A leader may take every attempt, backoff included, plus one timeout.
   const flights = redis ? createRedisFlights(redis, { lockMs: r.retryMaxTotalMs + config.kore.timeoutMs }) : undefined;
@@ -133,6 +148,7 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
       return client.fetchTrend(req, trace);
     },
     close() {
+      budget.close?.();
       for (const client of byCredential.values()) client.close();
     },
   };

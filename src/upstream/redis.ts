@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { TrendData } from '../engagement/model';
 import { ErrorCode, UpstreamError, type UpstreamErrorCode } from '../errors';
-import { budgetSpent, type BotBudget, type BudgetLimits } from './budget';
 import type { CacheEntry, ResponseCache } from './response-cache';
 
 /**
  * The same cache, budget and single flight, shared by every replica through Redis (REDIS_URL), so
  * that three replicas together still keep one bot under one budget and ask each question once.
- * Keys: `eg:cache:<credential>|<request>`, `eg:budget:<bot>`, `eg:flight:<key>`, `eg:failed:<key>`.
+ * Keys: `eg:cache:<credential>|<request>`, `eg:flight:<key>`, `eg:failed:<key>` (the budget's: redis-budget.ts).
  */
 
 export function connectRedis(url: string): Redis {
@@ -35,7 +34,7 @@ function isRedisFailure(error: unknown): boolean {
   );
 }
 
-async function orFailClosed<T>(work: () => Promise<T>): Promise<T> {
+export async function orFailClosed<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -51,36 +50,6 @@ export function createRedisCache(redis: Redis): ResponseCache {
     },
     async set(key, entry, keepMs) {
       await redis.set(`eg:cache:${key}`, JSON.stringify(entry), 'PX', Math.max(1, Math.round(keepMs))).catch(() => undefined);
-    },
-  };
-}
-
-/**
- * The sliding log of budget.ts as one atomic script on a sorted set per bot, timed by Redis's own
- * clock (replicas' clocks may differ). Returns {granted, waitMs}.
- */
-const BUDGET_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local perMinute, perHour, maxWait = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
-local n = redis.call('ZCARD', KEYS[1])
-local at = now
-if n > 0 then at = math.max(at, tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])) end
-if n >= perMinute then at = math.max(at, tonumber(redis.call('ZRANGE', KEYS[1], n - perMinute, n - perMinute, 'WITHSCORES')[2]) + 60000) end
-if n >= perHour then at = math.max(at, tonumber(redis.call('ZRANGE', KEYS[1], n - perHour, n - perHour, 'WITHSCORES')[2]) + 3600000) end
-if at - now > maxWait then return {0, at - now} end
-redis.call('ZADD', KEYS[1], at, ARGV[4])
-redis.call('PEXPIRE', KEYS[1], 3660000)
-return {1, at - now}
-`;
-
-export function createRedisBudget(redis: Redis, limits: BudgetLimits): BotBudget {
-  return {
-    async acquire(botId) {
-      const [granted, wait] = (await orFailClosed(() => redis.eval(BUDGET_SCRIPT, 1, `eg:budget:${botId}`, limits.perMinute, limits.perHour, limits.maxWaitMs, randomUUID()))) as [number, number];
-      if (!granted) throw budgetSpent(botId, wait);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     },
   };
 }

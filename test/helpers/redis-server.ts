@@ -32,31 +32,50 @@ async function freePort(): Promise<number> {
 
 export interface RedisServer {
   readonly url: string;
+  readonly port: number;
+  /** Sends a signal to the running redis-server and resolves once it has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** Starts a new, empty redis-server on the same port (no persistence: a restart loses everything). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startRedis(binary: string): Promise<RedisServer> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const deadline = Date.now() + 5000;
+async function waitForPort(port: number, up: boolean, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
   for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
+    const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => {
         socket.end();
         resolve(true);
       });
       socket.on('error', () => resolve(false));
     });
-    if (up) break;
-    if (Date.now() > deadline) throw new Error('redis-server did not start');
+    if (open === up) return;
+    if (Date.now() > deadline) throw new Error(`redis-server did not ${up ? 'start' : 'stop'} on port ${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export async function startRedis(binary: string): Promise<RedisServer> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await waitForPort(port, true, 5000);
+  };
+  const kill = (signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      const running = child;
+      if (!running || running.exitCode !== null || running.signalCode !== null) return resolve();
+      running.once('exit', () => resolve());
+      running.kill(signal);
+    });
+  await launch();
   return {
     url: `redis://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    port,
+    kill,
+    restart: launch,
+    stop: () => kill('SIGTERM'),
   };
 }

@@ -1,0 +1,235 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
+import { budgetSpent, HOUR, windowRules, type BotBudget, type BudgetLimits, type BudgetReason } from './budget';
+import { orFailClosed } from './redis';
+
+/**
+ * budget.ts's rules as atomic scripts on sorted sets, timed by Redis's own clock (replicas' clocks
+ * may differ), so that every replica keeps one bot under one budget with one set of caller shares.
+ *
+ * Keys: `eg:budget:<bot>` (every slot), `eg:budget:<bot>:c:<caller>` (one caller's slots),
+ * `eg:budget:<bot>:asked` (caller → last asked), `eg:budget-epoch`, `eg:budget-hold`.
+ *
+ * Lost state (Redis restarted empty, or a failover that lost writes) must not hand out a fresh
+ * budget while Kore still counts the calls made before it. So every replica remembers the slots it
+ * was granted in the last hour and writes them back (`reseed`) when it sees Redis lost them:
+ * - `eg:budget-epoch` is made once per Redis dataset; a replica that knew another epoch knows the
+ *   dataset was lost, sets `eg:budget-hold` (no slot is granted for `recoveryMs`) and reseeds.
+ *   Every replica checks the epoch each second and on every reconnect, so all of them reseed
+ *   within the hold.
+ * - A reconnect also reseeds (ZADD GT: idempotent), for a failover that kept the epoch but lost
+ *   the newest slots.
+ * What stays open: slots granted by a replica that died while Redis was being lost.
+ */
+
+const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local epoch = redis.call('GET', KEYS[4])
+if not epoch then
+  epoch = tostring(now)
+  redis.call('SET', KEYS[4], epoch)
+end
+if ARGV[6] ~= '' and ARGV[6] ~= epoch then
+  redis.call('SET', KEYS[5], tostring(now + tonumber(ARGV[4])), 'PX', tonumber(ARGV[4]))
+end
+local from = math.max(now, tonumber(redis.call('GET', KEYS[5]) or '0'))
+-- A renewal (ARGV[7] > 0): the reserved slot is taken back and its time checked again from there.
+if tonumber(ARGV[7]) > 0 then
+  redis.call('ZREM', KEYS[1], ARGV[2])
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  from = math.max(from, tonumber(ARGV[7]))
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 3600000)
+redis.call('ZADD', KEYS[3], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 60000)
+redis.call('PEXPIRE', KEYS[3], 60000)
+local active = redis.call('ZCARD', KEYS[3])
+local function freeAt(key, k, len)
+  if k < 1 then return math.huge end
+  local kth = redis.call('ZREVRANGE', key, k - 1, k - 1, 'WITHSCORES')
+  if #kth == 0 then return from end
+  return math.max(from, tonumber(kth[2]) + len)
+end
+local at, reason = from, 'bot-budget'
+for i = 0, tonumber(ARGV[5]) - 1 do
+  local b = 8 + i * 5
+  local len, limit, alone, shared, reserve = tonumber(ARGV[b]), tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4])
+  local bot = freeAt(KEYS[1], limit, len)
+  local cap = freeAt(KEYS[2], active > 1 and shared or alone, len)
+  local fair = from
+  if reserve > 0 then fair = math.min(freeAt(KEYS[1], limit - reserve, len), freeAt(KEYS[2], math.floor(limit / active), len)) end
+  if bot > at then at = bot; reason = 'bot-budget' end
+  if math.max(cap, fair) > at then at = math.max(cap, fair); reason = 'caller-share' end
+end
+if at - now > tonumber(ARGV[3]) then return {0, tostring(math.min(at - now, 86400000)), reason, epoch} end
+redis.call('ZADD', KEYS[1], at, ARGV[2])
+redis.call('ZADD', KEYS[2], at, ARGV[2])
+redis.call('PEXPIRE', KEYS[1], 3660000)
+redis.call('PEXPIRE', KEYS[2], 3660000)
+return {1, tostring(at - now), tostring(at), epoch}
+`;
+
+/** The call ended: its slot counts from now (GT: never moved down; re-added if Redis lost it). */
+const RELEASE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], 'GT', now, ARGV[1])
+redis.call('ZADD', KEYS[2], 'GT', now, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], 3660000)
+redis.call('PEXPIRE', KEYS[2], 3660000)
+return tostring(now)
+`;
+
+/** The dataset's epoch (made when missing); a replica that knew another one starts the hold. */
+const EPOCH = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  epoch = tostring(now)
+  redis.call('SET', KEYS[1], epoch)
+end
+if ARGV[1] ~= '' and ARGV[1] ~= epoch then
+  redis.call('SET', KEYS[2], tostring(now + tonumber(ARGV[2])), 'PX', tonumber(ARGV[2]))
+end
+return {epoch, tostring(now)}
+`;
+
+const EPOCH_KEY = 'eg:budget-epoch';
+const HOLD_KEY = 'eg:budget-hold';
+const HEARTBEAT_MS = 1000;
+
+interface OwnSlot {
+  readonly botKey: string;
+  readonly callerKey: string;
+  /** Redis time: when granted, then when the call ended. */
+  score: number;
+}
+
+export interface RedisBudgetOptions {
+  /** How long no slot is granted after Redis lost the budget, for every replica to write back its slots. */
+  readonly recoveryMs: number;
+  /** Told when this replica wrote its slots back (tests, logs). */
+  readonly onReseed?: (slots: number) => void;
+}
+
+/** Callers as short digests: keys stay bounded and carry no subject. */
+const callerId = (caller: string) => createHash('sha256').update(caller).digest('base64url').slice(0, 16);
+
+export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: RedisBudgetOptions): BotBudget {
+  const rules = windowRules(limits).flatMap((r) => [r.len, r.limit, r.alone, r.shared, r.reserve]);
+  const own = new Map<string, OwnSlot>();
+  let epoch = '';
+  /** Redis time minus ours, from the last reply (to date a slot whose release could not reach Redis). */
+  let offset = 0;
+  let reseeding: Promise<void> | undefined;
+
+  async function reseed(): Promise<void> {
+    const cutoff = Date.now() + offset - HOUR;
+    const pipeline = redis.pipeline();
+    let n = 0;
+    for (const [member, slot] of own) {
+      if (slot.score <= cutoff) {
+        own.delete(member);
+        continue;
+      }
+      pipeline.zadd(slot.botKey, 'GT', slot.score, member).zadd(slot.callerKey, 'GT', slot.score, member);
+      pipeline.pexpire(slot.botKey, 3_660_000).pexpire(slot.callerKey, 3_660_000);
+      n++;
+    }
+    if (n) await pipeline.exec();
+    options.onReseed?.(n);
+  }
+
+  function reseedSoon(): void {
+    reseeding ??= reseed()
+      .catch(() => undefined) // Redis went away again: the next reconnect reseeds
+      .finally(() => (reseeding = undefined));
+  }
+
+  /** Adopts the dataset's epoch; a different one than we knew means Redis lost our slots. */
+  function sawEpoch(seen: string): void {
+    if (seen === epoch) return;
+    const lost = epoch !== '';
+    epoch = seen;
+    if (lost) reseedSoon();
+  }
+
+  async function heartbeat(): Promise<void> {
+    if (redis.status !== 'ready') return;
+    const [seen, redisNow] = (await redis.eval(EPOCH, 2, EPOCH_KEY, HOLD_KEY, epoch, options.recoveryMs)) as [string, string];
+    offset = Number(redisNow) - Date.now();
+    sawEpoch(seen);
+    const cutoff = Number(redisNow) - HOUR;
+    for (const [member, slot] of own) if (slot.score <= cutoff) own.delete(member);
+  }
+
+  const timer = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+  timer.unref();
+  let connectedOnce = redis.status === 'ready';
+  const onReady = () => {
+    // A reconnect may be to a new primary that lost the newest writes: write ours back (idempotent).
+    if (connectedOnce) reseedSoon();
+    connectedOnce = true;
+    void heartbeat().catch(() => undefined);
+  };
+  redis.on('ready', onReady);
+
+  return {
+    async acquire(botId, caller = '') {
+      const who = callerId(caller);
+      const botKey = `eg:budget:${botId}`;
+      const callerKey = `${botKey}:c:${who}`;
+      const member = randomUUID();
+      const deadline = Date.now() + limits.maxWaitMs;
+      /** Takes (or, with `renewAt`, re-checks) the slot; returns its time on Redis's clock and the wait. */
+      const take = async (renewAt: number): Promise<{ at: number; wait: number }> => {
+        const sent = Date.now();
+        const maxWait = renewAt ? Math.max(0, deadline - sent) : limits.maxWaitMs;
+        const reply = (await orFailClosed(() =>
+          redis.eval(ACQUIRE, 5, botKey, callerKey, `${botKey}:asked`, EPOCH_KEY, HOLD_KEY, who, member, maxWait, options.recoveryMs, rules.length / 5, epoch, renewAt, ...rules),
+        )) as [number, string, string, string];
+        const wait = Number(reply[1]);
+        sawEpoch(reply[3]);
+        if (!reply[0]) {
+          own.delete(member);
+          throw budgetSpent(botId, wait, reply[2] as BudgetReason);
+        }
+        const at = Number(reply[2]);
+        offset = at - wait - sent;
+        own.set(member, slot);
+        slot.score = at;
+        return { at, wait };
+      };
+      const slot: OwnSlot = { botKey, callerKey, score: 0 };
+      let { at, wait } = await take(0);
+      // A slot reserved for later was placed behind slots still in flight; they may have ended
+      // later than granted, so check again at the reserved time (Redis keeps our place meanwhile).
+      while (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        const promised = at;
+        ({ at, wait } = await take(promised));
+        if (at <= promised) break;
+      }
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          // Until Redis says otherwise, the call ended now by our estimate of Redis's clock.
+          slot.score = Math.max(slot.score, Date.now() + offset);
+          void Promise.resolve(redis.eval(RELEASE, 2, botKey, callerKey, member)).then(
+            (ended) => void (slot.score = Math.max(slot.score, Number(ended))),
+            () => undefined, // Redis down: the reseed writes the estimate back
+          );
+        },
+      };
+    },
+    close() {
+      clearInterval(timer);
+      redis.off('ready', onReady);
+    },
+  };
+}

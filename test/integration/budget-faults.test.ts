@@ -1,0 +1,150 @@
+import Redis from 'ioredis';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../src/config';
+import { isoDate, todayIn } from '../../src/dates';
+import { startEmulator, type Emulator } from '../../src/emulator/emulator.server';
+import { bearer, callerToken, JWT_ENV } from '../helpers/caller-tokens';
+import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../helpers/redis-server';
+import { startStack, type Stack } from '../helpers/stack';
+
+/**
+ * The shared budget under faults, staged on a real redis-server and asserted on what a Kore-like
+ * upstream received (the built-in upstream, enforcing Kore's rolling limit at our budget, so any
+ * call past the budget shows up as a 429 it answered).
+ */
+const binary = redisBinary();
+if (!binary) warnRedisMissing('budget-faults.test.ts');
+const suite = binary ? describe : describe.skip;
+
+const today = todayIn('UTC');
+const ZONES = ['UTC', 'Europe/Berlin', 'Asia/Kolkata', 'America/New_York'];
+let asked = 0;
+/** A question nobody asked before in this file (distinct range and zone): it can only be answered upstream. */
+function newQuestion(bot: string): string {
+  const i = asked++;
+  const start = isoDate(today - 10 - (i % 80));
+  const zone = ZONES[Math.floor(i / 80) % ZONES.length];
+  return `{ engagementTrend(botId: "${bot}", range: { start: "${start}", end: "${isoDate(today - 3)}" }, filters: { timeZone: "${zone}" }) { summary { uniqueUsers } } }`;
+}
+
+type Answer = { status: number; code: unknown; reason: unknown; ok: boolean };
+async function ask(stack: Stack, bot: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const { status, body } = await stack.gql<{ engagementTrend: { summary: { uniqueUsers: number } } | null }>(newQuestion(bot), undefined, headers);
+  const error = body.errors?.[0];
+  return { status, code: error?.extensions?.code, reason: error?.extensions?.reason, ok: typeof body.data?.engagementTrend?.summary?.uniqueUsers === 'number' };
+}
+
+async function until(what: string, condition: () => boolean | Promise<boolean>, deadlineMs = 15_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Sends new questions from `workers` loops to the stacks in turn until stopped (bounded: at most `max`). */
+function flood(stacks: Stack[], bot: string, workers: number, max = 2000) {
+  let running = true;
+  const answers: Answer[] = [];
+  const loops = Array.from({ length: workers }, async (_, w) => {
+    while (running && answers.length < max) answers.push(await ask(stacks[(answers.length + w) % stacks.length], bot));
+  });
+  return {
+    answers,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+suite('the shared budget under faults (real redis-server)', () => {
+  let redis: RedisServer;
+  let emulator: Emulator;
+  const stacks: Stack[] = [];
+  const budget = 10;
+
+  beforeEach(async () => {
+    redis = await startRedis(binary as string);
+    emulator = await startEmulator({
+      apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }],
+      rateLimit: { perMinute: budget, perHour: 1800 },
+    });
+  });
+  afterEach(async () => {
+    await Promise.all(stacks.splice(0).map((s) => s.close()));
+    await emulator.close();
+    await redis.stop();
+  });
+
+  async function replicas(n: number, env: Record<string, string>): Promise<Stack[]> {
+    const started = await Promise.all(
+      Array.from({ length: n }, () =>
+        startStack({ upstreamUrl: emulator.url, env: { REDIS_URL: redis.url, BUDGET_PER_MINUTE: String(budget), BUDGET_MAX_WAIT_MS: '0', ...env } }),
+      ),
+    );
+    stacks.push(...started);
+    return started;
+  }
+
+  const trendCalls = () => emulator.calls.filter((c) => c.path.endsWith('userEngagementTrend'));
+
+  it('a Redis SIGKILLed mid-flood and restarted empty never lets more than the budget through in a minute', async () => {
+    const both = await replicas(2, {});
+    const load = flood(both, 'st-demo-retail', 4);
+    await until('the budget to be spent', () => trendCalls().length >= budget);
+
+    await redis.kill('SIGKILL');
+    const failedClosed = () => load.answers.some((a) => a.reason === 'shared-state-unavailable');
+    await until('requests to fail closed while Redis is down', failedClosed);
+    const callsWhileDown = trendCalls().length;
+    await redis.restart(); // empty: no persistence
+
+    // The replicas write their slots of the last hour back; the flood goes on past the recovery hold.
+    const probe = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    try {
+      await until('the budget to be written back', async () => (await probe.zcard('eg:budget:st-demo-retail')) >= budget);
+      const restarted = Date.now();
+      const holdEnds = restarted + both[0].config.resilience.budgetRecoveryMs;
+      await until('the flood to run past the recovery hold', () => Date.now() > holdEnds + 2000 && load.answers.length > 0, 20_000);
+    } finally {
+      probe.disconnect();
+    }
+    await load.stop();
+
+    const calls = trendCalls();
+    expect(calls.filter((c) => c.status !== 200)).toEqual([]); // Kore never answered 429
+    expect(calls.length).toBe(callsWhileDown); // nothing past the budget after the restart
+    expect(calls.length).toBeLessThanOrEqual(budget);
+    // After the restart the replicas answered refusals from the restored budget, not calls.
+    expect(load.answers.filter((a) => a.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
+  });
+
+  it('a greedy caller cannot starve a polite one, on either replica; spare budget is used when nobody else asks', async () => {
+    const [a, b] = await replicas(2, { ...JWT_ENV });
+    const greedy = bearer(callerToken({ sub: 'greedy', bots: '*' }));
+    const polite = bearer(callerToken({ sub: 'polite', bots: '*' }));
+    // Defaults under AUTH_MODE=jwt: a caller alone may use 75% (a quarter is kept for newcomers),
+    // half while another caller is active.
+    const alone = budget - Math.floor(budget * 0.25);
+    const share = Math.floor(budget * 0.5);
+
+    // 1. The greedy caller floods a quiet bot through both replicas: it gets all but the reserve.
+    const flooded = await Promise.all(Array.from({ length: 3 * budget }, (_, i) => ask(i % 2 ? a : b, 'st-demo-banking', greedy)));
+    expect(flooded.filter((x) => x.ok)).toHaveLength(alone);
+    expect(new Set(flooded.filter((x) => !x.ok).map((x) => `${x.code}/${x.reason}`))).toEqual(new Set(['RATE_LIMITED/caller-share']));
+    // The polite caller's questions are answered at once, on either replica, from the reserve.
+    for (let i = 0; i < budget - alone; i++) expect(await ask(i % 2 ? a : b, 'st-demo-banking', polite)).toMatchObject({ ok: true });
+    expect((await ask(a, 'st-demo-banking', polite)).reason).toBe('bot-budget'); // now the bot's minute is spent
+
+    // 2. On another bot, the polite caller is active first: the greedy one gets its share only.
+    expect(await ask(b, 'st-demo-travel', polite)).toMatchObject({ ok: true });
+    const capped = await Promise.all(Array.from({ length: 3 * budget }, (_, i) => ask(i % 2 ? a : b, 'st-demo-travel', greedy)));
+    expect(capped.filter((x) => x.ok)).toHaveLength(share);
+    for (let i = 1; i < budget - share; i++) expect(await ask(i % 2 ? a : b, 'st-demo-travel', polite)).toMatchObject({ ok: true });
+
+    const calls = trendCalls();
+    expect(calls.filter((c) => c.status !== 200)).toEqual([]);
+    expect(calls.filter((c) => c.botId === 'st-demo-banking')).toHaveLength(budget);
+    expect(calls.filter((c) => c.botId === 'st-demo-travel')).toHaveLength(budget);
+  });
+});
