@@ -108,7 +108,8 @@ export class BotNotConfiguredError extends EngagementError {
   }
 }
 
-export type OperationLimit = 'depth' | 'aliases' | 'directives' | 'tokens';
+/** `json-depth`: the request's JSON (body, variables, extensions) nests deeper than MAX_JSON_DEPTH. */
+export type OperationLimit = 'depth' | 'aliases' | 'directives' | 'tokens' | 'json-depth';
 
 /** A validation-time limit; Apollo re-codes validation errors, so formatError restores this code. */
 export class OperationLimitError extends EngagementError {
@@ -117,11 +118,13 @@ export class OperationLimitError extends EngagementError {
     max: number,
     found: number | undefined,
   ) {
-    const what = { depth: 'is nested deeper than', aliases: 'has more aliases than', directives: 'has more directives than', tokens: 'has more tokens than' }[limit];
+    const what = { depth: 'is nested deeper than', aliases: 'has more aliases than', directives: 'has more directives than', tokens: 'has more tokens than', 'json-depth': 'carries JSON (body, variables or extensions) nested deeper than' }[limit];
     super(ErrorCode.OPERATION_LIMIT_EXCEEDED, `The operation ${what} the limit of ${max}${found === undefined ? '' : ` (found ${found})`}.`, {
       limit,
       max,
       ...(found === undefined ? {} : { found }),
+      // Validation errors are HTTP 400 anyway; this one can also be thrown from a plugin hook, where Apollo's default is 500.
+      ...(limit === 'json-depth' ? { http: { status: 400 } } : {}),
     });
     this.name = 'OperationLimitError';
   }

@@ -233,6 +233,7 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
   const handler = createHttpHandler({
     apollo,
     maxBodyBytes: config.maxBodyBytes,
+    maxJsonDepth: config.limits.maxJsonDepth,
     requestIdOf,
     authenticate: createAuthenticator(config.auth),
     contextFor: async (_req, requestId, principal) => createContext({ config, client: deps.client, log, now }, requestId, principal),
