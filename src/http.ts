@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Context } from './context';
 import { AuthError, type Authenticate, type Principal } from './security/auth';
-import { requestJsonTooDeep } from './security/body';
+import { isAbortedBody, requestJsonTooDeep } from './security/body';
 import { OperationLimitError } from './errors';
 
 /**
@@ -122,6 +122,7 @@ export function createHttpHandler(deps: HttpDeps) {
           sendJson(res, 413, errorBody(`Request body is larger than ${deps.maxBodyBytes} bytes.`, 'PAYLOAD_TOO_LARGE'), { 'x-request-id': requestId, connection: 'close' });
           return;
         }
+        if (isAbortedBody(error)) return deps.onRefused(requestId, 'body-aborted', 499); // nothing to answer
         throw error;
       }
       const type = headers.get('content-type') ?? '';

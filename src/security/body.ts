@@ -60,3 +60,8 @@ export function requestJsonTooDeep(body: string | undefined, search: URLSearchPa
   return false;
 }
 
+/**
+ * The client went away before its body arrived (Node's "aborted", ECONNRESET): nobody is left to
+ * answer, and it is no fault of ours, so it is not an error-level event.
+ */
+export const isAbortedBody = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'ECONNRESET';
