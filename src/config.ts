@@ -5,6 +5,7 @@ import type { Algorithm } from 'jsonwebtoken';
 import { canonicalTimeZone } from './dates';
 import { parseFaults, type Faults } from './emulator/faults';
 import { Secret } from './secret';
+import { MAX_VALUE_DEPTH } from './security/body';
 
 /**
  * The only reader of process.env. Everything is validated eagerly at start-up and the result is
@@ -64,6 +65,8 @@ export interface LimitsConfig {
   readonly maxTokens: number;
   /** Most distinct Kore.ai calls one operation may cause (the cost limit). */
   readonly maxUpstreamCalls: number;
+  /** Deepest nesting of a request's JSON (body, GET variables and extensions), refused before parsing. */
+  readonly maxJsonDepth: number;
 }
 
 export interface ResilienceConfig {
@@ -459,6 +462,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxDirectives: int(env, 'MAX_DIRECTIVES', 30, 0, 10_000),
       maxTokens: int(env, 'MAX_TOKENS', 1000, 200, 1_000_000),
       maxUpstreamCalls: int(env, 'MAX_UPSTREAM_CALLS', 20, 1, 10_000),
+      maxJsonDepth: int(env, 'MAX_JSON_DEPTH', 64, 8, MAX_VALUE_DEPTH),
     },
     hideSchemaDetails: bool(env, 'HIDE_SCHEMA_DETAILS', nodeEnv === 'production'),
     redisUrl: redisUrl(env),

@@ -25,6 +25,11 @@ export const ErrorCode = {
   /** The operation could cause more distinct Kore.ai calls than MAX_UPSTREAM_CALLS (HTTP 400, nothing runs). */
   COST_LIMIT_EXCEEDED: 'COST_LIMIT_EXCEEDED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /**
+   * Apollo Server's code for a malformed request (HTTP 400/405), also ours for request errors
+   * graphql-js and Apollo send without a code (see formatError).
+   */
+  BAD_REQUEST: 'BAD_REQUEST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -108,7 +113,8 @@ export class BotNotConfiguredError extends EngagementError {
   }
 }
 
-export type OperationLimit = 'depth' | 'aliases' | 'directives' | 'tokens';
+/** `json-depth`: the request's JSON (body, variables, extensions) nests deeper than MAX_JSON_DEPTH. */
+export type OperationLimit = 'depth' | 'aliases' | 'directives' | 'tokens' | 'json-depth';
 
 /** A validation-time limit; Apollo re-codes validation errors, so formatError restores this code. */
 export class OperationLimitError extends EngagementError {
@@ -117,11 +123,13 @@ export class OperationLimitError extends EngagementError {
     max: number,
     found: number | undefined,
   ) {
-    const what = { depth: 'is nested deeper than', aliases: 'has more aliases than', directives: 'has more directives than', tokens: 'has more tokens than' }[limit];
+    const what = { depth: 'is nested deeper than', aliases: 'has more aliases than', directives: 'has more directives than', tokens: 'has more tokens than', 'json-depth': 'carries JSON (body, variables or extensions) nested deeper than' }[limit];
     super(ErrorCode.OPERATION_LIMIT_EXCEEDED, `The operation ${what} the limit of ${max}${found === undefined ? '' : ` (found ${found})`}.`, {
       limit,
       max,
       ...(found === undefined ? {} : { found }),
+      // Validation errors are HTTP 400 anyway; this one can also be thrown from a plugin hook, where Apollo's default is 500.
+      ...(limit === 'json-depth' ? { http: { status: 400 } } : {}),
     });
     this.name = 'OperationLimitError';
   }
@@ -143,6 +151,9 @@ const TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] (\d+) tokens/
 
 /** graphql-js's own token limit (MAX_TOKENS), which formatError reports as OPERATION_LIMIT_EXCEEDED. */
 export const isTokenLimitError = (message: string) => TOKEN_LIMIT.test(message);
+
+/** @apollo/subgraph's and graphql-js's errors for a representation whose __typename names no entity type. */
+const UNKNOWN_ENTITY = /^The _entities resolver tried to load an entity for type ".*", but no object or interface type|^Runtime Object type ".*" is not a possible type for "_Entity"/s;
 
 export interface ErrorLogger {
   error(obj: Record<string, unknown>, msg: string): void;
@@ -176,7 +187,21 @@ export function createFormatError(log: ErrorLogger, exposeStack: boolean) {
       const argument = at ? at[2] : /^Variable "\$(\w+)"/.exec(formatted.message)?.[1];
       return withExtensions({ ...extensions, code: ErrorCode.BAD_USER_INPUT, ...(argument ? { argument } : {}) });
     }
-    if (original instanceof GraphQLError && !original.originalError) return withExtensions(extensions); // parse/validation
+    if (formatted.path?.[0] === '_entities' && original instanceof Error && UNKNOWN_ENTITY.test(original.message)) {
+      // A representation whose __typename is not an entity type: @apollo/subgraph throws a plain
+      // Error (no type of that name) and graphql-js a codeless one (a type that is no entity). A bad
+      // argument either way, not a crash (and no stack trace at error level for it).
+      const at = typeof formatted.path?.[1] === 'number' ? `representations[${formatted.path[1]}].__typename` : 'representations';
+      const bad = new BadUserInputError(at, 'not an entity type of this subgraph (Bot is)');
+      return { message: bad.message, locations: formatted.locations, path: formatted.path, extensions: { ...bad.extensions } };
+    }
+    if (original instanceof GraphQLError && !original.originalError) {
+      // graphql-js's and Apollo Server's own request errors that carry no code ("Schema is not
+      // configured to execute mutation operation.", "provided sha does not match query", …) are the
+      // client's doing, not ours: Apollo's default INTERNAL_SERVER_ERROR would say the opposite.
+      if (extensions.code === ErrorCode.INTERNAL_SERVER_ERROR) return withExtensions({ ...extensions, code: ErrorCode.BAD_REQUEST });
+      return withExtensions(extensions); // parse/validation
+    }
     if (typeof extensions.code === 'string' && extensions.code !== ErrorCode.INTERNAL_SERVER_ERROR && !isResolverCrash(error)) {
       return withExtensions(extensions); // Apollo Server's own request errors (BAD_REQUEST, PERSISTED_QUERY_*, …)
     }

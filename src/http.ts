@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Context } from './context';
 import { AuthError, type Authenticate, type Principal } from './security/auth';
+import { isAbortedBody, requestJsonTooDeep } from './security/body';
+import { OperationLimitError } from './errors';
 
 /**
  * A small node:http integration for Apollo Server 5: routing, a capped body reader and the
@@ -11,6 +13,8 @@ import { AuthError, type Authenticate, type Principal } from './security/auth';
 export interface HttpDeps {
   readonly apollo: ApolloServer<Context>;
   readonly maxBodyBytes: number;
+  /** MAX_JSON_DEPTH: deepest nesting of the body's JSON (and a GET's variables and extensions), checked before parsing. */
+  readonly maxJsonDepth: number;
   readonly requestIdOf: (req: IncomingMessage) => string;
   /** Router secret and caller token, checked before the body is read; throws AuthError. */
   readonly authenticate: Authenticate;
@@ -98,7 +102,16 @@ export function createHttpHandler(deps: HttpDeps) {
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    /** Refuses JSON nested deeper than the limit before anything parses or walks it (security/body.ts). */
+    const refusedAsTooDeep = (text: string | undefined): boolean => {
+      if (!requestJsonTooDeep(text, url.searchParams, deps.maxJsonDepth)) return false;
+      const error = new OperationLimitError('json-depth', deps.maxJsonDepth, undefined);
+      deps.onRefused(requestId, 'limit:json-depth', 400);
+      sendJson(res, 400, errorBody(error.message, error.code, { limit: error.limit, max: deps.maxJsonDepth }), { 'x-request-id': requestId });
+      return true;
+    };
     let body: unknown;
+    if (req.method !== 'POST' && refusedAsTooDeep(undefined)) return;
     if (req.method === 'POST') {
       let text: string;
       try {
@@ -109,10 +122,12 @@ export function createHttpHandler(deps: HttpDeps) {
           sendJson(res, 413, errorBody(`Request body is larger than ${deps.maxBodyBytes} bytes.`, 'PAYLOAD_TOO_LARGE'), { 'x-request-id': requestId, connection: 'close' });
           return;
         }
+        if (isAbortedBody(error)) return deps.onRefused(requestId, 'body-aborted', 499); // nothing to answer
         throw error;
       }
       const type = headers.get('content-type') ?? '';
       if (/^application\/(graphql-response\+)?json\b|^application\/[\w.+-]*\+json\b/i.test(type) && text !== '') {
+        if (refusedAsTooDeep(text)) return;
         try {
           body = JSON.parse(text);
         } catch {

@@ -33,9 +33,18 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
       let key: string | undefined;
       return {
         async responseForOperation({ operation, queryHash, request, contextValue }) {
-          if (operation.operation !== 'query') return null;
+          // Apollo's type says `operation` is set; it is not when operationName names no operation in the document.
+          if (operation?.operation !== 'query') return null;
+          let variables: string;
+          try {
+            variables = JSON.stringify(request.variables ?? {});
+          } catch {
+            // Nested deeper than JSON.stringify's stack allows (MAX_JSON_DEPTH keeps such bodies out
+            // before Apollo): the operation just runs uncached instead of failing.
+            return null;
+          }
           // The document by Apollo's hash of its source (computed anyway): keys stay short.
-          key = `${principalKey(contextValue.principal)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${queryHash}`;
+          key = `${principalKey(contextValue.principal)}\n${request.operationName ?? ''}\n${variables}\n${queryHash}`;
           const hit = lru.get(key);
           if (!hit || hit.until <= now()) return null;
           contextValue.stats.responseCached = true;

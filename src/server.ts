@@ -78,6 +78,8 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
         // Execution time per top-level field of the operation, without instrumenting every field
         // (a willResolveField hook makes Apollo wrap every resolver: measurable on cached answers).
         async executionDidStart({ operation }) {
+          // Typed as set, but undefined when operationName names no operation (graphql-js then refuses it).
+          if (!operation) return;
           const fieldStarted = process.hrtime.bigint();
           return {
             async executionDidEnd() {
@@ -233,6 +235,7 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
   const handler = createHttpHandler({
     apollo,
     maxBodyBytes: config.maxBodyBytes,
+    maxJsonDepth: config.limits.maxJsonDepth,
     requestIdOf,
     authenticate: createAuthenticator(config.auth),
     contextFor: async (_req, requestId, principal) => createContext({ config, client: deps.client, log, now }, requestId, principal),

@@ -29,7 +29,9 @@ export class BotResolver {
 export async function resolveBotReference(reference: { id: unknown }, ctx: Context): Promise<Bot> {
   // Async on purpose: @apollo/subgraph turns a rejected promise into a null at `_entities[i]`,
   // while a synchronous throw would fail every representation of the request.
-  const id = typeof reference.id === 'string' ? reference.id : String(reference.id);
+  // A representation is raw JSON (the _Any scalar): an ID is a string or a number (as ID coerces);
+  // anything else is refused like any bad id, not passed to String() (which throws on some objects).
+  const id = typeof reference.id === 'string' ? reference.id : typeof reference.id === 'number' ? String(reference.id) : '';
   authorizeBot(ctx, id, 'representations.id');
   return botWithId(id);
 }

@@ -8,6 +8,8 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { OperationLimitError } from '../errors';
+import { MAX_VALUE_DEPTH } from './body';
 
 /**
  * The cost of an operation in Kore.ai calls: an upper bound on the distinct upstream requests it
@@ -24,17 +26,29 @@ import {
 type Variables = Readonly<Record<string, unknown>>;
 type Scope = { kind: 'query' } | { kind: 'bots'; ids: readonly string[] };
 
-/** JSON with sorted keys, so `{a,b}` and `{b,a}` are one question. */
-function stable(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+/**
+ * JSON with sorted keys, so `{a,b}` and `{b,a}` are one question. Variables reach this raw (before
+ * coercion), so the depth is bounded here too and not only by MAX_JSON_DEPTH at the HTTP layer:
+ * past MAX_VALUE_DEPTH it refuses (HTTP 400) instead of exhausting the stack.
+ */
+function stable(value: unknown, depth = 0): string {
+  if (depth > MAX_VALUE_DEPTH) throw new OperationLimitError('json-depth', MAX_VALUE_DEPTH, undefined);
+  if (Array.isArray(value)) return `[${value.map((v) => stable(v, depth + 1)).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`)
+      .map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k], depth + 1)}`)
       .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
+
+/**
+ * A bot id as a key. `String()` is not safe on raw variables: it recurses through nested arrays and
+ * throws on `{"toString": 1}`. Any non-string key differs from every string key, so two ids share
+ * a key only if they are the same value: the estimate still never counts low.
+ */
+const idKey = (id: unknown): string => (typeof id === 'string' ? id : `\u0000${stable(id)}`);
 
 /** @skip/@include: a literal or a variable that is a boolean decides; anything else counts as included. */
 function included(directives: readonly DirectiveNode[] | undefined, variables: Variables): boolean {
@@ -93,11 +107,11 @@ export function estimateUpstreamCalls(document: DocumentNode, operation: Operati
     fieldsOf(set, (field) => {
       const name = field.name.value;
       if (scope.kind === 'query') {
-        if (name === 'engagementTrend') addTrend(field, [String(argument(field, 'botId', variables))]);
-        else if (name === 'bot') walk(field.selectionSet, { kind: 'bots', ids: [String(argument(field, 'id', variables))] });
+        if (name === 'engagementTrend') addTrend(field, [idKey(argument(field, 'botId', variables))]);
+        else if (name === 'bot') walk(field.selectionSet, { kind: 'bots', ids: [idKey(argument(field, 'id', variables))] });
         else if (name === '_entities') {
           const reps = argument(field, 'representations', variables);
-          const ids = (Array.isArray(reps) ? reps : [reps]).map((r) => String((r as { id?: unknown } | null)?.id));
+          const ids = (Array.isArray(reps) ? reps : [reps]).map((r) => idKey(r && typeof r === 'object' ? (r as { id?: unknown }).id : undefined));
           walk(field.selectionSet, { kind: 'bots', ids: [...new Set(ids)] });
         }
       } else if (scope.kind === 'bots' && name === 'engagementTrend') addTrend(field, scope.ids);

@@ -1,4 +1,6 @@
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { OperationLimitError } from '../../src/errors';
+import { MAX_VALUE_DEPTH } from '../../src/security/body';
 import { estimateUpstreamCalls } from '../../src/security/cost';
 
 const cost = (query: string, variables: Record<string, unknown> = {}) => {
@@ -55,5 +57,19 @@ describe('cost in upstream calls', () => {
     const fragments = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join('\n');
     const q = `query { ...F0 }\n${fragments}\nfragment F40 on Query { ${trend('summary { uniqueUsers }')} }`;
     expect(cost(q)).toBe(1);
+  });
+
+  it('refuses raw variables nested past MAX_VALUE_DEPTH instead of exhausting the stack', () => {
+    // HTTP refuses such bodies first (MAX_JSON_DEPTH); this is the estimator's own bound.
+    const q = `query Q($r: DateRangeInput!) { engagementTrend(botId: "st-a", range: $r) { summary { uniqueUsers } } }`;
+    const deep = (n: number) => JSON.parse('['.repeat(n) + ']'.repeat(n)) as unknown;
+    expect(cost(q, { r: deep(MAX_VALUE_DEPTH) })).toBe(1);
+    expect(() => cost(q, { r: deep(50_000) })).toThrow(OperationLimitError);
+  });
+
+  it('keys bot ids that are not strings without String() (which throws on some objects)', () => {
+    const q = `query Q($bot: ID!, $r: [_Any!]!) { engagementTrend(botId: $bot, ${R1}) { summary { uniqueUsers } } _entities(representations: $r) { ... on Bot { ${trend('summary { uniqueUsers }').replace('botId: "st-a", ', '')} } } }`;
+    const hostile = { toString: 1 };
+    expect(cost(q, { bot: hostile, r: [{ __typename: 'Bot', id: hostile }, { __typename: 'Bot', id: ['st-a'] }, 1, null] })).toBe(3);
   });
 });

@@ -68,9 +68,12 @@ describe('caller authentication settings', () => {
 
 describe('operation limits and schema hints', () => {
   it('are on by default, configurable, and hide suggestions in production', () => {
-    expect(loadConfig({}).limits).toEqual({ maxDepth: 8, maxAliases: 30, maxDirectives: 30, maxTokens: 1000, maxUpstreamCalls: 20 });
+    expect(loadConfig({}).limits).toEqual({ maxDepth: 8, maxAliases: 30, maxDirectives: 30, maxTokens: 1000, maxUpstreamCalls: 20, maxJsonDepth: 64 });
     expect(loadConfig({ MAX_UPSTREAM_CALLS: '100', MAX_DEPTH: '12' }).limits).toMatchObject({ maxUpstreamCalls: 100, maxDepth: 12 });
     expect(() => loadConfig({ MAX_UPSTREAM_CALLS: '0' })).toThrow(/MAX_UPSTREAM_CALLS/);
+    expect(loadConfig({ MAX_JSON_DEPTH: '200' }).limits.maxJsonDepth).toBe(200);
+    // Below 8 would refuse legitimate requests; above 1000 the walkers behind it refuse anyway.
+    for (const bad of ['4', '1001', 'deep']) expect(() => loadConfig({ MAX_JSON_DEPTH: bad })).toThrow(/MAX_JSON_DEPTH/);
     expect(loadConfig({}).hideSchemaDetails).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'none', USE_BUILTIN_UPSTREAM: 'true' }).hideSchemaDetails).toBe(true);
   });
