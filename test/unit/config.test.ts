@@ -29,12 +29,22 @@ describe('configuration', () => {
     [{ EMULATOR_FAULTS: '{"errorRate": 3}' }, /EMULATOR_FAULTS/],
     [{ EMULATOR_FAULTS: 'not json' }, /EMULATOR_FAULTS/],
     [{ BUDGET_PER_MINUTE: '0' }, /BUDGET_PER_MINUTE/],
+    [{ BUDGET_CALLER_SHARE: '0' }, /BUDGET_CALLER_SHARE/],
+    [{ BUDGET_CALLER_SHARE: 'half' }, /BUDGET_CALLER_SHARE/],
+    [{ BUDGET_RESERVE_SHARE: '0.9' }, /BUDGET_RESERVE_SHARE/],
+    [{ KORE_TIMEOUT_MS: '60000' }, /KORE_TIMEOUT_MS/],
     [{ LANDING_PAGE: 'graphiql' }, /LANDING_PAGE/],
     [{ INTROSPECTION: 'maybe' }, /INTROSPECTION/],
     [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT/],
   ])('refuses %j with a message naming it', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('keeps a reserve for newcomers only when callers can be told apart (AUTH_MODE=jwt)', () => {
+    expect(loadConfig({}).resilience).toMatchObject({ budgetCallerShare: 0.5, budgetReserveShare: 0 });
+    expect(loadConfig({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'x'.repeat(32) }).resilience.budgetReserveShare).toBe(0.25);
+    expect(loadConfig({ BUDGET_CALLER_SHARE: '.3', BUDGET_RESERVE_SHARE: '0.1' }).resilience).toMatchObject({ budgetCallerShare: 0.3, budgetReserveShare: 0.1 });
   });
 
   it('serves demo data in production only when told to', () => {
