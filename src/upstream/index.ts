@@ -90,8 +90,9 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
   const { redis } = options;
   const budget = measuredBudget(redis ? createRedisBudget(redis, limits) : createMemoryBudget(limits, options.now), options.metrics);
   const cache = options.cache ?? (redis ? createRedisCache(redis) : createMemoryCache(cacheShares(r.cacheMaxBytes).answers));
-  // A leader may take every attempt, backoff included, plus one timeout.
-  const flights = redis ? createRedisFlights(redis, { lockMs: r.retryMaxTotalMs + config.kore.timeoutMs }) : undefined;
+  // A live leader may take every attempt, backoff and budget wait included, plus one timeout:
+  // followers wait that long on it. A dead one is noticed when its lease lapses.
+  const flights = redis ? createRedisFlights(redis, { leaseMs: r.flightLeaseMs, waitMs: r.retryMaxTotalMs + r.budgetMaxWaitMs + config.kore.timeoutMs }) : undefined;
 
   const byCredential = new Map<string, KoreClient>();
   const clients = new Map<KoreCredential, KoreClient>();
@@ -134,6 +135,7 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
     },
     close() {
       for (const client of byCredential.values()) client.close();
+      flights?.close?.();
     },
   };
 }
