@@ -188,14 +188,18 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
     return new UpstreamError(f.code, f.message, undefined, f.extensions);
   }
 
-  async function fresh(key: string, cache: ResponseCache): Promise<TrendData | undefined> {
+  /**
+   * A fresh answer, or one stored since `since` (when we started waiting): that is the answer of the
+   * call we waited on, usable by its waiters even when the cache keeps nothing fresh (TTL 0).
+   */
+  async function fresh(key: string, cache: ResponseCache, since = Infinity): Promise<TrendData | undefined> {
     const cached = await cache.get(key);
-    return cached && cached.freshUntil > Date.now() ? cached.data : undefined;
+    return cached && (cached.freshUntil > Date.now() || cached.storedAt >= since) ? cached.data : undefined;
   }
 
   /** The answer or failure another leader left, if any (both are looked at before every claim). */
-  async function settled(key: string, cache: ResponseCache): Promise<TrendData | undefined> {
-    const data = await fresh(key, cache);
+  async function settled(key: string, cache: ResponseCache, since?: number): Promise<TrendData | undefined> {
+    const data = await fresh(key, cache, since);
     if (data) return data;
     const failed = await redis.get(`eg:failed:${key}`);
     if (failed) throw failure(failed);
@@ -207,7 +211,7 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
     return (await redis.set(`eg:flight:${key}`, token, 'PX', opts.leaseMs, 'NX')) === 'OK' ? token : undefined;
   }
 
-  async function leadWithLease(key: string, token: string, lead: () => Promise<TrendData>, cache: ResponseCache): Promise<TrendData> {
+  async function leadWithLease(key: string, token: string, lead: () => Promise<TrendData>, cache: ResponseCache, since?: number): Promise<TrendData> {
     const lockKey = `eg:flight:${key}`;
     const renewal = setInterval(() => {
       redis.eval(RENEW_SCRIPT, 1, lockKey, token, opts.leaseMs).then(
@@ -221,7 +225,7 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
     }, renewEveryMs);
     try {
       // The answer may have landed between our last look and the claim.
-      return (await settled(key, cache)) ?? (await lead());
+      return (await settled(key, cache, since)) ?? (await lead());
     } catch (error) {
       // Followers fail with the same mapped error for a moment instead of all retrying.
       if (error instanceof UpstreamError) {
@@ -237,21 +241,21 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
     }
   }
 
-  async function follow(key: string, lead: () => Promise<TrendData>, cache: ResponseCache): Promise<TrendData> {
+  async function follow(key: string, lead: () => Promise<TrendData>, cache: ResponseCache, since: number): Promise<TrendData> {
     await listen();
     let holder: string | null = null;
     let deadline = 0;
     for (;;) {
       const next = notice(key);
       try {
-        const data = await fresh(key, cache);
+        const data = await fresh(key, cache, since);
         if (data) return data;
         const [failed, current, leftMs] = (await redis.eval(LOOK_SCRIPT, 2, `eg:failed:${key}`, `eg:flight:${key}`)) as [string | null, string | null, number];
         if (failed) throw failure(failed);
         if (current === null) {
           // The leader is gone without an answer (finished just now, or dead): one of us takes over.
           const token = await claim(key);
-          if (token) return await leadWithLease(key, token, lead, cache);
+          if (token) return await leadWithLease(key, token, lead, cache, since);
           continue; // another follower won the claim: wait for it
         }
         if (current !== holder) {
@@ -270,10 +274,13 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
   }
 
   async function coordinate(key: string, lead: () => Promise<TrendData>, cache: ResponseCache): Promise<TrendData> {
+    // Answers stored from now on are the ones we wait for (replicas' clocks differ by a little at
+    // most, which at worst serves an answer that little older than the question).
+    const since = Date.now();
     const early = await settled(key, cache); // a leader may have just finished (or failed) before we got here
     if (early) return early;
     const token = await claim(key);
-    return token ? leadWithLease(key, token, lead, cache) : follow(key, lead, cache);
+    return token ? leadWithLease(key, token, lead, cache) : follow(key, lead, cache, since);
   }
 
   return {

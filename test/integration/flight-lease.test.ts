@@ -235,6 +235,28 @@ suite('single flight across replicas with a leased claim', () => {
     }
   });
 
+  it('followers use the answer they waited for even when the cache keeps nothing fresh (TTL 0)', async () => {
+    const bot = 'st-lease-ttl0';
+    const asked = questions(2);
+    const env = { CACHE_TTL_SETTLED_SECONDS: '0', CACHE_TTL_RECENT_SECONDS: '0' };
+    const [leader, follower] = await Promise.all([replica(env), replica(env)]);
+
+    const leading = asked.map((q) => ask(leader.url, bot, q));
+    await until('the upstream recorded the leader\'s calls', () => arrivals.length === asked.length, 20_000);
+    const following = asked.flatMap((q) => [1, 2, 3].map(() => ask(follower.url, bot, q)));
+    await until('the follower had all its askers waiting on the flights', async () => {
+      const c = await flightCounts(follower.url);
+      return c.misses === asked.length && c.joins === 2 * asked.length;
+    }, 20_000);
+
+    answer = slow(200); // a second call, if one were made, would be answered (and counted)
+    for (const release of held.splice(0)) release();
+    const expected = asked.map((q) => expectedUnique(q.start, q.end));
+    expect(await within(10_000, 'the leader answered', Promise.all(leading))).toEqual(expected);
+    expect(await within(10_000, 'the followers answered', Promise.all(following))).toEqual(expected.flatMap((n) => [n, n, n]));
+    expect(arrivals).toHaveLength(asked.length);
+  });
+
   it('a leader that lost its lease neither renews nor releases the claim that replaced it', async () => {
     const conn = new Redis(redis.url);
     const flights = createRedisFlights(conn, { leaseMs: 300, waitMs: 5000 });
