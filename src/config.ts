@@ -88,6 +88,8 @@ export interface ResilienceConfig {
   readonly cacheTtlSettledSeconds: number;
   readonly cacheTtlRecentSeconds: number;
   readonly cacheStaleSeconds: number;
+  /** Cross-replica single flight: how long a leader's claim lives unless it renews it (a dead leader is noticed after about this). */
+  readonly flightLeaseMs: number;
 }
 
 /**
@@ -484,6 +486,7 @@ export function loadConfig(env: Env = process.env): Config {
       cacheTtlSettledSeconds: int(env, 'CACHE_TTL_SETTLED_SECONDS', 6 * 3600, 0, 30 * 86400),
       cacheTtlRecentSeconds: int(env, 'CACHE_TTL_RECENT_SECONDS', 60, 0, 86400),
       cacheStaleSeconds: int(env, 'CACHE_STALE_SECONDS', 86400, 0, 30 * 86400),
+      flightLeaseMs: int(env, 'FLIGHT_LEASE_MS', 3000, 300, 60_000),
     },
     maxRangeDaysDaily: int(env, 'MAX_RANGE_DAYS_DAILY', 90, 1, 3660),
     maxRangeDaysHourly: int(env, 'MAX_RANGE_DAYS_HOURLY', 31, 1, 366),

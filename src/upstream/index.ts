@@ -105,8 +105,9 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
     options.metrics,
   );
   const cache = options.cache ?? (redis ? createRedisCache(redis) : createMemoryCache(cacheShares(r.cacheMaxBytes).answers));
-  // A leader may take every attempt, backoff included, plus one timeout.
-  const flights = redis ? createRedisFlights(redis, { lockMs: r.retryMaxTotalMs + config.kore.timeoutMs }) : undefined;
+  // A live leader may take every attempt, backoff and budget wait included, plus one timeout:
+  // followers wait that long on it. A dead one is noticed when its lease lapses.
+  const flights = redis ? createRedisFlights(redis, { leaseMs: r.flightLeaseMs, waitMs: r.retryMaxTotalMs + r.budgetMaxWaitMs + config.kore.timeoutMs }) : undefined;
 
   const byCredential = new Map<string, KoreClient>();
   const clients = new Map<KoreCredential, KoreClient>();
@@ -150,6 +151,7 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
     close() {
       budget.close?.();
       for (const client of byCredential.values()) client.close();
+      flights?.close?.();
     },
   };
 }

@@ -69,3 +69,11 @@ describe('cache shares', () => {
     expect(answers).toBeGreaterThanOrEqual(operations);
   });
 });
+
+describe('single-flight lease', () => {
+  it('FLIGHT_LEASE_MS defaults to a few seconds and refuses values a leader could not renew in time', () => {
+    expect(loadConfig({}).resilience.flightLeaseMs).toBe(3000);
+    expect(loadConfig({ FLIGHT_LEASE_MS: '1000' }).resilience.flightLeaseMs).toBe(1000);
+    for (const bad of ['0', '299', '60001', '2.5s', 'soon']) expect(() => loadConfig({ FLIGHT_LEASE_MS: bad })).toThrow(/FLIGHT_LEASE_MS/);
+  });
+});
