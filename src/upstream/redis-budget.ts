@@ -22,17 +22,28 @@ import { orFailClosed } from './redis';
  * What stays open: slots granted by a replica that died while Redis was being lost.
  */
 
-const ACQUIRE = `
+/**
+ * Lua every script starts with: `now` on Redis's clock (ms), and `epochOf`, the dataset's epoch,
+ * made when missing; a replica that knew another epoch starts the hold.
+ */
+const PRELUDE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local epoch = redis.call('GET', KEYS[4])
-if not epoch then
-  epoch = tostring(now)
-  redis.call('SET', KEYS[4], epoch)
+local function epochOf(epochKey, holdKey, known, recoveryMs)
+  local epoch = redis.call('GET', epochKey)
+  if not epoch then
+    epoch = tostring(now)
+    redis.call('SET', epochKey, epoch)
+  end
+  if known ~= '' and known ~= epoch then
+    redis.call('SET', holdKey, tostring(now + recoveryMs), 'PX', recoveryMs)
+  end
+  return epoch
 end
-if ARGV[6] ~= '' and ARGV[6] ~= epoch then
-  redis.call('SET', KEYS[5], tostring(now + tonumber(ARGV[4])), 'PX', tonumber(ARGV[4]))
-end
+`;
+
+const ACQUIRE = `${PRELUDE}
+local epoch = epochOf(KEYS[4], KEYS[5], ARGV[6], tonumber(ARGV[4]))
 local from = math.max(now, tonumber(redis.call('GET', KEYS[5]) or '0'))
 -- A renewal (ARGV[7] > 0): the reserved slot is taken back and its time checked again from there.
 if tonumber(ARGV[7]) > 0 then
@@ -72,9 +83,7 @@ return {1, tostring(at - now), tostring(at), epoch}
 `;
 
 /** The call ended: its slot counts from now (GT: never moved down; re-added if Redis lost it). */
-const RELEASE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const RELEASE = `${PRELUDE}
 redis.call('ZADD', KEYS[1], 'GT', now, ARGV[1])
 redis.call('ZADD', KEYS[2], 'GT', now, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], 3660000)
@@ -82,19 +91,9 @@ redis.call('PEXPIRE', KEYS[2], 3660000)
 return tostring(now)
 `;
 
-/** The dataset's epoch (made when missing); a replica that knew another one starts the hold. */
-const EPOCH = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  epoch = tostring(now)
-  redis.call('SET', KEYS[1], epoch)
-end
-if ARGV[1] ~= '' and ARGV[1] ~= epoch then
-  redis.call('SET', KEYS[2], tostring(now + tonumber(ARGV[2])), 'PX', tonumber(ARGV[2]))
-end
-return {epoch, tostring(now)}
+/** The heartbeat: the dataset's epoch and Redis's clock. */
+const EPOCH = `${PRELUDE}
+return {epochOf(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2])), tostring(now)}
 `;
 
 const EPOCH_KEY = 'eg:budget-epoch';
