@@ -21,6 +21,9 @@ function dayFromParts(year: number, month: number, day: number): number | null {
   return ms / DAY_MS;
 }
 
+/** `YYYY-MM-DD` is 10 characters, Kore's `Dec 01 2025` 11. */
+const MEMO_MAX_KEY_LENGTH = 11;
+
 /**
  * A bounded memo (cleared when it reaches 20,000 entries) for the conversions every answer and
  * response repeats from a small set of values: every date of every upstream answer is parsed, every
@@ -30,6 +33,9 @@ function dayFromParts(year: number, month: number, day: number): number | null {
 function memoized<K, V>(convert: (value: K) => V): (value: K) => V {
   const seen = new Map<K, V>();
   return (value) => {
+    // Callers' strings reach here (the Date scalar): only date-sized ones are kept, so that the
+    // memo's bound in bytes is fixed too (and a long argument is never held by it).
+    if (typeof value === 'string' && value.length > MEMO_MAX_KEY_LENGTH) return convert(value);
     const known = seen.get(value);
     if (known !== undefined) return known; // one lookup on the hot path (no conversion here yields undefined)
     const result = convert(value);
@@ -90,17 +96,26 @@ let knownZones: Map<string, string> | undefined;
  */
 export function canonicalTimeZone(name: string): string | null {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name) || name.includes('..')) return null;
+  knownZones ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((z) => [z.toLowerCase(), z]));
+  const lower = name.toLowerCase();
+  const known = knownZones.get(lower);
+  if (known !== undefined) return known;
+  // An alias Intl accepts but does not list (US/Pacific): its first spelling is kept for every
+  // spelling of it. Formatters and offsets are cached per returned name only, so their number is
+  // bounded by the zones Intl knows, not by the case variants callers can send.
   try {
-    formatterFor(name);
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
   } catch {
     return null;
   }
-  knownZones ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((z) => [z.toLowerCase(), z]));
-  return knownZones.get(name.toLowerCase()) ?? name;
+  knownZones.set(lower, name);
+  return name;
 }
 
 const SLOT_MS = 15 * 60_000;
 const offsetCache = new Map<string, Map<number, number>>();
+/** Slots cached across all zones: bounded in total (not per zone), since callers pick both. */
+let offsetSlots = 0;
 
 /** Offset of `timeZone` from UTC at instant `ts`, in milliseconds (Asia/Kolkata → +19 800 000). */
 export function zoneOffsetMs(ts: number, timeZone: string): number {
@@ -113,8 +128,13 @@ export function zoneOffsetMs(ts: number, timeZone: string): number {
     const p: Record<string, number> = {};
     for (const part of formatterFor(timeZone).formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
     offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - at;
-    if (byZone.size > 200_000) byZone.clear(); // bounded: a long-running emulator must not grow without end
+    if (offsetSlots >= 200_000) {
+      // Bounded: a long-running process must not grow with the zones and years callers ask about.
+      for (const slots of offsetCache.values()) slots.clear();
+      offsetSlots = 0;
+    }
     byZone.set(slot, offset);
+    offsetSlots++;
   }
   return offset;
 }
