@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { parse } from 'graphql';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../src/config';
-import { parseIsoDate } from '../../src/dates';
 import { createDocumentCaches, documentEntrySize, queryTextEntrySize } from '../../src/document-store';
 import { mapTrend } from '../../src/engagement/engagement.mapper';
 import type { Granularity, UpstreamRequest } from '../../src/engagement/model';
@@ -10,6 +9,7 @@ import { createOperationStore, operationEntrySize } from '../../src/operation-ca
 import { trendPath, trendQuery } from '../../src/upstream/kore-client';
 import { mintUpstreamToken } from '../../src/upstream/jwt';
 import { answerEntrySize, createMemoryCache } from '../../src/upstream/response-cache';
+import { END, FULL_FIELDS, HOURLY_FIELDS, SERIES_FIELDS, ZONES, dayOf, inlineDocument, isoOf } from './realistic-operations';
 import { startStack } from './stack';
 
 /**
@@ -38,14 +38,7 @@ const heap = () => {
   return process.memoryUsage().heapUsed;
 };
 
-const ZONES = ['UTC', 'Asia/Kolkata', 'America/New_York', 'Europe/Berlin'];
-const END = '2025-11-30';
-const dayOf = (iso: string) => parseIsoDate(iso) as number;
-const isoOf = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
-const FULL_FIELDS = `botId range { start end days } summary { uniqueUsers newUsers returningUsers avgUniqueUsersPerDay avgNewUsersPerDay avgReturningUsersPerDay }`;
-const SERIES_FIELDS = `series { uniqueUsers { date users } newUsers { date users } returningUsers { date users } }`;
-const HOURLY_FIELDS = `hourly { date hour uniqueUsers newUsers returningUsers }`;
 
 interface AnswerSample {
   readonly name: string;
@@ -55,24 +48,6 @@ interface AnswerSample {
 interface TextSample {
   readonly name: string;
   readonly text: string;
-}
-
-/** The inline document a dashboard or curl user sends: arguments in the text, `i` makes it distinct. */
-export function inlineDocument(shape: 'summary' | 'daily' | 'dashboard', i: number): string {
-  const bot = `st-demo-${['retail', 'bank', 'travel'][i % 3]}`;
-  const zone = ZONES[i % ZONES.length];
-  // Every i a different window: the end moves back a day, and every 300 the windows grow a day.
-  const end = dayOf(END) - (i % 300);
-  const longer = Math.floor(i / 300);
-  const args = (days: number) => `botId: "${bot}", range: { start: "${isoOf(end - days - longer + 1)}", end: "${isoOf(end)}" }, filters: { timeZone: "${zone}" }`;
-  if (shape === 'summary') return `{ engagementTrend(${args(30)}) { ${FULL_FIELDS} } }`;
-  if (shape === 'daily') return `query Daily { engagementTrend(${args(90)}) { ${FULL_FIELDS} ${SERIES_FIELDS} } }`;
-  return `query Dashboard {
-  last90: engagementTrend(${args(90)}) { ${FULL_FIELDS} ${SERIES_FIELDS} }
-  last30: engagementTrend(${args(30)}) { ${FULL_FIELDS} ${SERIES_FIELDS} }
-  lastWeekHourly: engagementTrend(${args(7)}) { summary { uniqueUsers newUsers returningUsers } ${HOURLY_FIELDS} }
-  lastMonthHourly: engagementTrend(${args(31)}) { summary { uniqueUsers newUsers returningUsers } ${HOURLY_FIELDS} }
-}`;
 }
 
 async function samples(): Promise<{ answers: AnswerSample[]; operations: TextSample[] }> {
