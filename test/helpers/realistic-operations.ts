@@ -17,12 +17,13 @@ export const HOURLY_FIELDS = `hourly { date hour uniqueUsers newUsers returningU
 
 /** The inline document a dashboard or curl user sends: arguments in the text, `i` makes it distinct. */
 export function inlineDocument(shape: 'summary' | 'daily' | 'dashboard', i: number): string {
-  const bot = `st-demo-${['retail', 'bank', 'travel'][i % 3]}`;
+  const bot = `st-demo-${['retail', 'banking', 'travel'][i % 3]}`;
   const zone = ZONES[i % ZONES.length];
-  // Every i a different window: the end moves back a day, and every 300 the windows grow a day.
+  // A different window for every i below 2,100: the end moves back a day, and every 300 the
+  // windows shrink a day (up to 6), so that they stay within the 90- and 31-day limits.
   const end = dayOf(END) - (i % 300);
-  const longer = Math.floor(i / 300);
-  const args = (days: number) => `botId: "${bot}", range: { start: "${isoOf(end - days - longer + 1)}", end: "${isoOf(end)}" }, filters: { timeZone: "${zone}" }`;
+  const shorter = Math.floor(i / 300) % 7;
+  const args = (days: number) => `botId: "${bot}", range: { start: "${isoOf(end - days + shorter + 1)}", end: "${isoOf(end)}" }, filters: { timeZone: "${zone}" }`;
   if (shape === 'summary') return `{ engagementTrend(${args(30)}) { ${FULL_FIELDS} } }`;
   if (shape === 'daily') return `query Daily { engagementTrend(${args(90)}) { ${FULL_FIELDS} ${SERIES_FIELDS} } }`;
   return `query Dashboard {
