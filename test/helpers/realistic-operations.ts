@@ -11,6 +11,9 @@ export const END = '2025-11-30';
 export const dayOf = (iso: string) => parseIsoDate(iso) as number;
 export const isoOf = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
+const TYPES = ['ALL', 'INTERACTIVE', 'NON_INTERACTIVE'];
+const STATUSES = ['ALL', 'ACTIVE', 'CLOSED'];
+
 export const FULL_FIELDS = `botId range { start end days } summary { uniqueUsers newUsers returningUsers avgUniqueUsersPerDay avgNewUsersPerDay avgReturningUsersPerDay }`;
 export const SERIES_FIELDS = `series { uniqueUsers { date users } newUsers { date users } returningUsers { date users } }`;
 export const HOURLY_FIELDS = `hourly { date hour uniqueUsers newUsers returningUsers }`;
@@ -19,11 +22,13 @@ export const HOURLY_FIELDS = `hourly { date hour uniqueUsers newUsers returningU
 export function inlineDocument(shape: 'summary' | 'daily' | 'dashboard', i: number): string {
   const bot = `st-demo-${['retail', 'banking', 'travel'][i % 3]}`;
   const zone = ZONES[i % ZONES.length];
-  // A different window for every i below 2,100: the end moves back a day, and every 300 the
-  // windows shrink a day (up to 6), so that they stay within the 90- and 31-day limits.
+  // A different document for every i below 18,900: the end moves back a day, every 300 the windows
+  // shrink a day (up to 6, within the 90- and 31-day limits), every 2,100 another filter pair.
   const end = dayOf(END) - (i % 300);
   const shorter = Math.floor(i / 300) % 7;
-  const args = (days: number) => `botId: "${bot}", range: { start: "${isoOf(end - days + shorter + 1)}", end: "${isoOf(end)}" }, filters: { timeZone: "${zone}" }`;
+  const pair = Math.floor(i / 2100) % 9;
+  const filters = pair === 0 ? '' : `, conversationType: ${TYPES[pair % 3]}, conversationStatus: ${STATUSES[Math.floor(pair / 3)]}`;
+  const args = (days: number) => `botId: "${bot}", range: { start: "${isoOf(end - days + shorter + 1)}", end: "${isoOf(end)}" }, filters: { timeZone: "${zone}"${filters} }`;
   if (shape === 'summary') return `{ engagementTrend(${args(30)}) { ${FULL_FIELDS} } }`;
   if (shape === 'daily') return `query Daily { engagementTrend(${args(90)}) { ${FULL_FIELDS} ${SERIES_FIELDS} } }`;
   return `query Dashboard {
