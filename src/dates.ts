@@ -69,9 +69,13 @@ export function koreDate(day: number): string {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** Formatters kept at most: aliases Intl does not list keep the caller's spelling, and every case variant is a key. */
+const MAX_FORMATTERS = 1_000;
+
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
     f = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
@@ -96,20 +100,13 @@ let knownZones: Map<string, string> | undefined;
  */
 export function canonicalTimeZone(name: string): string | null {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name) || name.includes('..')) return null;
-  knownZones ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((z) => [z.toLowerCase(), z]));
-  const lower = name.toLowerCase();
-  const known = knownZones.get(lower);
-  if (known !== undefined) return known;
-  // An alias Intl accepts but does not list (US/Pacific): its first spelling is kept for every
-  // spelling of it. Formatters and offsets are cached per returned name only, so their number is
-  // bounded by the zones Intl knows, not by the case variants callers can send.
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    formatterFor(name);
   } catch {
     return null;
   }
-  knownZones.set(lower, name);
-  return name;
+  knownZones ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((z) => [z.toLowerCase(), z]));
+  return knownZones.get(name.toLowerCase()) ?? name;
 }
 
 const SLOT_MS = 15 * 60_000;
@@ -117,10 +114,16 @@ const offsetCache = new Map<string, Map<number, number>>();
 /** Slots cached across all zones: bounded in total (not per zone), since callers pick both. */
 let offsetSlots = 0;
 
+/** How much the zone caches hold (tests). */
+export const zoneCacheSizes = () => ({ formatters: formatters.size, zones: offsetCache.size, slots: offsetSlots });
+
 /** Offset of `timeZone` from UTC at instant `ts`, in milliseconds (Asia/Kolkata → +19 800 000). */
 export function zoneOffsetMs(ts: number, timeZone: string): number {
   let byZone = offsetCache.get(timeZone);
-  if (!byZone) offsetCache.set(timeZone, (byZone = new Map()));
+  if (!byZone) {
+    offsetCache.set(timeZone, (byZone = new Map()));
+    offsetSlots++; // an empty zone's map counts as a slot, so that new spellings alone are bounded too
+  }
   const slot = Math.floor(ts / SLOT_MS);
   let offset = byZone.get(slot);
   if (offset === undefined) {
@@ -129,9 +132,12 @@ export function zoneOffsetMs(ts: number, timeZone: string): number {
     for (const part of formatterFor(timeZone).formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
     offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - at;
     if (offsetSlots >= 200_000) {
-      // Bounded: a long-running process must not grow with the zones and years callers ask about.
-      for (const slots of offsetCache.values()) slots.clear();
-      offsetSlots = 0;
+      // Bounded: a long-running process must not grow with the zones (and their spellings) and
+      // the years callers ask about.
+      offsetCache.clear();
+      offsetCache.set(timeZone, byZone);
+      byZone.clear();
+      offsetSlots = 1;
     }
     byZone.set(slot, offset);
     offsetSlots++;
