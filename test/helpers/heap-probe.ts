@@ -108,8 +108,7 @@ const documentKey = (text: string) => `${hex('schema')}:${hex(text)}`;
 
 interface Kind {
   readonly name: string;
-  /** Fills a store bounded by `maxBytes` with `count` distinct entries of sample `s`, from `offset`. */
-  /** `put` returns the estimated size of the entry it offered. */
+  /** A store of this kind bounded by `maxBytes`; `put` adds entry `i` of sample `sample` (distinct per i) and returns its estimated size. */
   readonly make: (maxBytes: number) => { put(sample: number, i: number): number; estimate(): number; entries(): number };
   readonly samples: string[];
   /** The JSON or source length the size function is a line of, per sample. */
