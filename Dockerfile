@@ -9,6 +9,11 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Runtime: a supported Node LTS, no compiler, no dev dependencies, not root.
+# Memory: set the V8 heap from the container's limit and the caches from the heap, e.g. under a
+# 512 MB limit: -e NODE_OPTIONS=--max-old-space-size=384 (about three quarters; buffers, sockets and
+# code live outside the heap) and -e CACHE_MAX_BYTES=96000000 (at most a quarter of the heap).
+# CACHE_MAX_BYTES bounds all that is kept per distinct request (answers, whole operations, parsed
+# documents); the rest of the heap is fixed (~25 MB at rest) plus garbage between collections.
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

@@ -93,12 +93,15 @@ export interface ResilienceConfig {
 }
 
 /**
- * CACHE_MAX_BYTES bounds both in-process caches together: a fifth for whole operation answers,
- * the rest for upstream answers (with Redis holding upstream answers, only the fifth is in process).
+ * CACHE_MAX_BYTES bounds everything the process keeps per distinct request, in heap bytes measured
+ * after a full collection: a fifth for whole operation answers, a tenth for the parsed documents and
+ * persisted query texts Apollo keeps, the rest (seven tenths) for upstream answers. With Redis
+ * holding upstream answers, only the operation and document shares are in process.
  */
-export function cacheShares(cacheMaxBytes: number): { readonly answers: number; readonly operations: number } {
+export function cacheShares(cacheMaxBytes: number): { readonly answers: number; readonly operations: number; readonly documents: number } {
   const operations = Math.floor(cacheMaxBytes / 5);
-  return { answers: cacheMaxBytes - operations, operations };
+  const documents = Math.floor(cacheMaxBytes / 10);
+  return { answers: cacheMaxBytes - operations - documents, operations, documents };
 }
 
 export interface Config {

@@ -21,6 +21,9 @@ function dayFromParts(year: number, month: number, day: number): number | null {
   return ms / DAY_MS;
 }
 
+/** `YYYY-MM-DD` is 10 characters, Kore's `Dec 01 2025` 11. */
+const MEMO_MAX_KEY_LENGTH = 11;
+
 /**
  * A bounded memo (cleared when it reaches 20,000 entries) for the conversions every answer and
  * response repeats from a small set of values: every date of every upstream answer is parsed, every
@@ -30,6 +33,9 @@ function dayFromParts(year: number, month: number, day: number): number | null {
 function memoized<K, V>(convert: (value: K) => V): (value: K) => V {
   const seen = new Map<K, V>();
   return (value) => {
+    // Callers' strings reach here (the Date scalar): only date-sized ones are kept, so that the
+    // memo's bound in bytes is fixed too (and a long argument is never held by it).
+    if (typeof value === 'string' && value.length > MEMO_MAX_KEY_LENGTH) return convert(value);
     const known = seen.get(value);
     if (known !== undefined) return known; // one lookup on the hot path (no conversion here yields undefined)
     const result = convert(value);
@@ -63,9 +69,13 @@ export function koreDate(day: number): string {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** Formatters kept at most: aliases Intl does not list keep the caller's spelling, and every case variant is a key. */
+const MAX_FORMATTERS = 1_000;
+
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
     f = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
@@ -101,11 +111,19 @@ export function canonicalTimeZone(name: string): string | null {
 
 const SLOT_MS = 15 * 60_000;
 const offsetCache = new Map<string, Map<number, number>>();
+/** Slots cached across all zones: bounded in total (not per zone), since callers pick both. */
+let offsetSlots = 0;
+
+/** How much the zone caches hold (tests). */
+export const zoneCacheSizes = () => ({ formatters: formatters.size, zones: offsetCache.size, slots: offsetSlots });
 
 /** Offset of `timeZone` from UTC at instant `ts`, in milliseconds (Asia/Kolkata → +19 800 000). */
 export function zoneOffsetMs(ts: number, timeZone: string): number {
   let byZone = offsetCache.get(timeZone);
-  if (!byZone) offsetCache.set(timeZone, (byZone = new Map()));
+  if (!byZone) {
+    offsetCache.set(timeZone, (byZone = new Map()));
+    offsetSlots++; // an empty zone's map counts as a slot, so that new spellings alone are bounded too
+  }
   const slot = Math.floor(ts / SLOT_MS);
   let offset = byZone.get(slot);
   if (offset === undefined) {
@@ -113,8 +131,16 @@ export function zoneOffsetMs(ts: number, timeZone: string): number {
     const p: Record<string, number> = {};
     for (const part of formatterFor(timeZone).formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
     offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - at;
-    if (byZone.size > 200_000) byZone.clear(); // bounded: a long-running emulator must not grow without end
+    if (offsetSlots >= 200_000) {
+      // Bounded: a long-running process must not grow with the zones (and their spellings) and
+      // the years callers ask about.
+      offsetCache.clear();
+      offsetCache.set(timeZone, byZone);
+      byZone.clear();
+      offsetSlots = 1;
+    }
     byZone.set(slot, offset);
+    offsetSlots++;
   }
   return offset;
 }

@@ -18,16 +18,46 @@ import type { Principal } from './security/auth';
 const principalKey = (p: Principal) => (p.bots === '*' ? '*' : [...p.bots].sort().join(','));
 
 /**
- * What an entry costs in heap, as an upper estimate. Entries are compact copies (see below), which
- * measured ~1.6 × their JSON length; keys are one-byte strings; 200 covers the LRU's bookkeeping.
+ * What an entry costs in heap (bytes kept after a full collection): the compact copy of the result
+ * (see below), its one-byte key and the LRU's bookkeeping. Measured, not guessed:
+ * test/helpers/heap-probe.ts fills this store in a child process run with --expose-gc with real
+ * responses (summaries, daily series of 30 and 90 days, hourly answers of 31 days), reads the heap
+ * before and after, and divides by the entry count. Heap per JSON character differs by shape (an
+ * hourly bucket's long property names cost nothing once parsed), so the size is a fixed cost per
+ * object plus a cost per character, fitted to those points and rounded up so that every measured
+ * entry is over-estimated. BENCHMARKS.md has the numbers.
  */
-const entrySize = (key: string, json: string) => 200 + key.length + 2 * json.length;
+export function operationEntrySize(keyLength: number, json: string): number {
+  let objects = 0;
+  for (let i = 0; i < json.length; i++) if (json.charCodeAt(i) === 123 /* { */) objects++;
+  return OPERATION_BASE + keyLength + OPERATION_PER_OBJECT * objects + Math.ceil(OPERATION_PER_CHAR * json.length);
+}
+const OPERATION_BASE = 600;
+const OPERATION_PER_OBJECT = 30;
+const OPERATION_PER_CHAR = 0.65;
+
+interface OperationEntry {
+  readonly result: FormattedExecutionResult;
+  readonly until: number;
+  readonly size: number;
+}
+
+/** The LRU behind the plugin, on its own so that tests and the heap probe can fill it directly. */
+export function createOperationStore(maxBytes: number) {
+  const lru = new LRUCache<string, OperationEntry>({ maxSize: maxBytes, sizeCalculation: (e) => e.size });
+  return {
+    get: (key: string) => lru.get(key),
+    /** Keeps a compact copy of `result` (given as its JSON) until `until`; an entry over a tenth of the bound is not kept. */
+    set(key: string, json: string, until: number, ttlMs: number) {
+      const size = operationEntrySize(key.length, json);
+      if (size <= maxBytes / 10) lru.set(key, { result: JSON.parse(json) as FormattedExecutionResult, until, size }, { ttl: Math.max(1, ttlMs) });
+    },
+    stats: () => ({ entries: lru.size, bytes: lru.calculatedSize }),
+  };
+}
 
 export function operationCachePlugin(maxBytes: number, now: () => number): ApolloServerPlugin<Context> {
-  const lru = new LRUCache<string, { result: FormattedExecutionResult; until: number; size: number }>({
-    maxSize: maxBytes,
-    sizeCalculation: (e) => e.size,
-  });
+  const lru = createOperationStore(maxBytes);
   return {
     async requestDidStart() {
       let key: string | undefined;
@@ -58,9 +88,7 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
           // Kept as a compact copy: graphql-js builds results as prototype-less objects whose
           // properties live out of line (a 7-day trend measured ~5.7 KB that way, ~1.4 KB copied
           // through JSON). Responses here are JSON by nature (the Date scalar serializes to a string).
-          const json = JSON.stringify(result);
-          const size = entrySize(key, json);
-          if (size <= maxBytes / 10) lru.set(key, { result: JSON.parse(json) as FormattedExecutionResult, until, size }, { ttl: Math.max(1, until - now()) });
+          lru.set(key, JSON.stringify(result), until, until - now());
         },
       };
     },

@@ -21,6 +21,7 @@ import { recordLater, type Metrics } from './metrics';
 import type { Tracer } from '@opentelemetry/api';
 import { endSpan, startOperationSpan } from './tracing';
 import { buildEngagementSchema } from './schema';
+import { createDocumentCaches } from './document-store';
 import { operationCachePlugin } from './operation-cache';
 import { createAuthenticator } from './security/auth';
 import { costLimitPlugin, operationLimits } from './security/limits';
@@ -201,8 +202,12 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
   // Stack traces only where a developer reads them: never in test or production.
   const development = config.env === 'development';
   const limits = operationLimits(config.limits);
+  // Parsed documents and APQ texts inside CACHE_MAX_BYTES (Apollo's own stores are outside it).
+  const documents = createDocumentCaches(cacheShares(config.resilience.cacheMaxBytes).documents);
   const apollo = new ApolloServer<Context>({
     schema,
+    documentStore: documents.documentStore,
+    persistedQueries: documents.persistedQueries ? { cache: documents.persistedQueries } : false,
     formatError: createFormatError(log, development),
     includeStacktraceInErrorResponses: development,
     introspection: config.introspection,

@@ -62,10 +62,11 @@ describe('configuration', () => {
 });
 
 describe('cache shares', () => {
-  it.each([0, 1, 4, 5, 49_999_999, 50_000_000])('CACHE_MAX_BYTES=%i is split without going over: a fifth for operations', (total) => {
-    const { answers, operations } = cacheShares(total);
-    expect(answers + operations).toBe(total);
+  it.each([0, 1, 4, 5, 49_999_999, 50_000_000])('CACHE_MAX_BYTES=%i is split without going over: a fifth for operations, a tenth for documents', (total) => {
+    const { answers, operations, documents } = cacheShares(total);
+    expect(answers + operations + documents).toBe(total);
     expect(operations).toBe(Math.floor(total / 5));
+    expect(documents).toBe(Math.floor(total / 10));
     expect(answers).toBeGreaterThanOrEqual(operations);
   });
 });
