@@ -47,7 +47,9 @@ export interface EngagementServer {
   readonly schema: GraphQLSchema;
   /**
    * Graceful stop: refuse new connections and report not-ready, let in-flight operations finish
-   * for up to `graceMs` (SHUTDOWN_GRACE_MS), then close what is left and stop Apollo.
+   * for up to `graceMs` (SHUTDOWN_GRACE_MS), then close what is left and stop Apollo. Each
+   * connection is closed as soon as it is idle (at once, or once its response is written), so it
+   * resolves when the last in-flight response is out, not when keep-alive clients let go.
    */
   stop(graceMs?: number): Promise<void>;
 }
@@ -263,7 +265,23 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     onError: (error) => log.error({ err: error }, 'request failed outside GraphQL'),
   });
   let stopping = false;
-  const httpServer = http.createServer(handler);
+  /** Responses not yet finished, so that stop() can make each one the last on its connection. */
+  const inFlight = new Set<http.ServerResponse>();
+  const httpServer = http.createServer(
+    (req, res) => {
+      // While stopping, every response is the last on its connection: node closes the socket once
+      // it is written, so keep-alive clients (http.Agent, fetch's pool) cannot hold shutdown open.
+      if (stopping) res.setHeader('connection', 'close');
+      inFlight.add(res);
+      res.once('close', () => {
+        inFlight.delete(res);
+        // A response finished while stopping may leave its connection idle (its headers were
+        // already sent with keep-alive): close such connections now rather than at keepAliveTimeout.
+        if (stopping) setImmediate(() => httpServer.closeIdleConnections());
+      });
+      handler(req, res);
+    },
+  );
   httpServer.keepAliveTimeout = 65_000; // outlive typical load-balancer idle timeouts
 
   return {
@@ -272,6 +290,9 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     schema,
     async stop(graceMs = config.shutdownGraceMs) {
       stopping = true;
+      // Responses still being computed go out with `Connection: close`; those already streaming
+      // have their connection closed once idle (the 'close' handler above).
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
       const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
