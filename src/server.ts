@@ -268,6 +268,15 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
   /** Responses not yet finished, so that stop() can make each one the last on its connection. */
   const inFlight = new Set<http.ServerResponse>();
   const httpServer = http.createServer(
+    {
+      // Both count from a request's first byte (or the connection's start), never across an idle
+      // keep-alive connection, so they do not conflict with keepAliveTimeout below.
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      // node enforces both timeouts only when it sweeps its connections (by default every 30 s, which
+      // let a slow client outlive its timeout by that much): sweep every second instead.
+      connectionsCheckingInterval: 1000,
+    },
     (req, res) => {
       // While stopping, every response is the last on its connection: node closes the socket once
       // it is written, so keep-alive clients (http.Agent, fetch's pool) cannot hold shutdown open.
@@ -282,7 +291,12 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
       handler(req, res);
     },
   );
-  httpServer.keepAliveTimeout = 65_000; // outlive typical load-balancer idle timeouts
+  // Outlive typical load-balancer idle timeouts (often 60 s), so the balancer, not this server, closes
+  // an idle connection and never sends a request on one this server is closing.
+  httpServer.keepAliveTimeout = 65_000;
+  // Over the cap, node closes a new connection as soon as it is accepted (its 'drop' event).
+  httpServer.maxConnections = config.maxConnections;
+  httpServer.on('drop', () => deps.metrics?.refusal('connection-cap'));
 
   return {
     httpServer,
