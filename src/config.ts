@@ -122,6 +122,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Most open client connections; connections over it are closed as soon as they are accepted. */
   readonly maxConnections: number;
+  /** Longest one Redis command may take before it fails (fail closed) on a Redis that accepts but hangs. */
+  readonly redisCommandTimeoutMs: number;
   /** `pretty` for people at a terminal in development; JSON otherwise (and always when piped). */
   readonly logFormat: 'json' | 'pretty';
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -479,6 +481,8 @@ export function loadConfig(env: Env = process.env): Config {
     // A replica behind a load balancer sees the balancer's pooled connections (tens to hundreds);
     // the cap only has to stop a flood of sockets from exhausting memory and file descriptors.
     maxConnections: int(env, 'MAX_CONNECTIONS', 2000, 1, 1_000_000),
+    // A healthy Redis answers these small commands in about a millisecond; this only bounds a hung one.
+    redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'], nodeEnv === 'development' && process.stdout.isTTY ? 'pretty' : 'json'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
     emulatorPort: int(env, 'EMULATOR_PORT', 0, 0, 65535),

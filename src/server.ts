@@ -193,6 +193,22 @@ const staleExtension: ApolloServerPlugin<Context> = {
   },
 };
 
+/**
+ * A readiness check's answer, false when it fails or takes longer than READINESS_CHECK_TIMEOUT_MS:
+ * a probe must answer well inside the orchestrator's probe timeout, and a dependency too slow to
+ * answer a probe is not ready either.
+ */
+const READINESS_CHECK_TIMEOUT_MS = 300;
+async function boundedCheck(check: () => Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READINESS_CHECK_TIMEOUT_MS)));
+  try {
+    return await Promise.race([check().catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Builds the schema, Apollo Server and HTTP handler. Never listens: the caller (index.ts, tests) does. */
 export async function createServer(deps: ServerDeps): Promise<EngagementServer> {
   const { config, log } = deps;
@@ -257,7 +273,7 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
       },
       '/readyz': async (_req, res) => {
         if (stopping) return sendJson(res, 503, { status: 'shutting down' });
-        const results = await Promise.all((deps.readinessChecks ?? []).map(async (c) => [c.name, await c.check().catch(() => false)] as const));
+        const results = await Promise.all((deps.readinessChecks ?? []).map(async (c) => [c.name, await boundedCheck(c.check)] as const));
         const failed = results.filter(([, ok]) => !ok).map(([name]) => name);
         sendJson(res, failed.length ? 503 : 200, failed.length ? { status: 'not ready', failed } : { status: 'ready' });
       },

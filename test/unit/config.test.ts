@@ -73,3 +73,10 @@ describe('client connection limits', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe('Redis command timeout', () => {
+  it('defaults to 500 ms and refuses nonsense', () => {
+    expect(loadConfig({}).redisCommandTimeoutMs).toBe(500);
+    expect(() => loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '0' })).toThrow(/REDIS_COMMAND_TIMEOUT_MS/);
+  });
+});
