@@ -130,6 +130,14 @@ export interface Config {
   readonly metricsBotLabels: boolean;
   /** How long in-flight operations may run on after SIGTERM/SIGINT. */
   readonly shutdownGraceMs: number;
+  /** Longest a client may take to send a request's headers (from its connection or its request's first byte). */
+  readonly headersTimeoutMs: number;
+  /** Longest a client may take to send a whole request, body included (not the time to answer it). */
+  readonly requestTimeoutMs: number;
+  /** Most open client connections; connections over it are closed as soon as they are accepted. */
+  readonly maxConnections: number;
+  /** Longest one Redis command may take before it fails (fail closed) on a Redis that accepts but hangs. */
+  readonly redisCommandTimeoutMs: number;
   /** `pretty` for people at a terminal in development; JSON otherwise (and always when piped). */
   readonly logFormat: 'json' | 'pretty';
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -499,6 +507,16 @@ export function loadConfig(env: Env = process.env): Config {
     otlpTracesEndpoint: tracesEndpoint(env),
     serviceName: env.OTEL_SERVICE_NAME?.trim() || 'engagement-graph',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 25_000, 0, 600_000),
+    // A real client sends its headers in milliseconds; seconds are generous, and slow sockets then
+    // hold a connection for seconds, not node's default minute. The whole request (body at most
+    // MAX_BODY_BYTES) gets longer, for slow mobile links.
+    headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 500, 300_000),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 500, 600_000),
+    // A replica behind a load balancer sees the balancer's pooled connections (tens to hundreds);
+    // the cap only has to stop a flood of sockets from exhausting memory and file descriptors.
+    maxConnections: int(env, 'MAX_CONNECTIONS', 2000, 1, 1_000_000),
+    // A healthy Redis answers these small commands in about a millisecond; this only bounds a hung one.
+    redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'], nodeEnv === 'development' && process.stdout.isTTY ? 'pretty' : 'json'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
     emulatorPort: int(env, 'EMULATOR_PORT', 0, 0, 65535),
@@ -508,6 +526,10 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: bool(env, 'INTROSPECTION', nodeEnv !== 'production'),
     inlineTracing: bool(env, 'INLINE_TRACING', false),
   };
+  // node refuses a headers timeout longer than the request timeout (the headers are part of the request).
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`);
+  }
   if (config.maxRangeDaysHourly > config.maxRangeDaysDaily) {
     throw new ConfigError(`MAX_RANGE_DAYS_HOURLY (${config.maxRangeDaysHourly}) must not exceed MAX_RANGE_DAYS_DAILY (${config.maxRangeDaysDaily})`);
   }

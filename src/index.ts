@@ -8,7 +8,7 @@ import { createMetrics } from './metrics';
 import { createTracing } from './tracing';
 import { createServer } from './server';
 import { allCredentials, createUpstream } from './upstream';
-import { connectRedis } from './upstream/redis';
+import { connectRedis, redisReady } from './upstream/redis';
 
 /** Process entry: configuration, the built-in upstream when no Kore.ai host is set, the server. */
 async function main(): Promise<void> {
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
   redis?.on('error', (error: Error) => log.warn({ err: { message: error.message } }, 'redis error'));
   log.info(redis ? 'cache, single flight and upstream budget shared through Redis' : 'cache, single flight and upstream budget in process (set REDIS_URL to share them between replicas)');
   const metrics = createMetrics({ botLabels: config.metricsBotLabels });
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   }
   if (config.auth.routerSecret) log.info({ header: config.auth.routerSecretHeader }, 'only requests carrying the router secret are accepted');
   const client = createUpstream(config, { builtinHost, redis, metrics, tracer: tracing.tracer }, log.child({ component: 'upstream' }));
-  const readinessChecks = redis ? [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }] : [];
+  const readinessChecks = redis ? [{ name: 'redis', check: () => redisReady(redis) }] : [];
   const explorerBots = builtinHost ? DEMO_BOTS.map((b) => ({ id: b.id, name: b.name })) : [];
   const server = await createServer({ config, client, log, readinessChecks, metrics, tracer: tracing.tracer, explorerBots });
   await new Promise<void>((resolve) => server.httpServer.listen(config.port, config.host, resolve));

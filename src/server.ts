@@ -48,7 +48,9 @@ export interface EngagementServer {
   readonly schema: GraphQLSchema;
   /**
    * Graceful stop: refuse new connections and report not-ready, let in-flight operations finish
-   * for up to `graceMs` (SHUTDOWN_GRACE_MS), then close what is left and stop Apollo.
+   * for up to `graceMs` (SHUTDOWN_GRACE_MS), then close what is left and stop Apollo. Each
+   * connection is closed as soon as it is idle (at once, or once its response is written), so it
+   * resolves when the last in-flight response is out, not when keep-alive clients let go.
    */
   stop(graceMs?: number): Promise<void>;
 }
@@ -194,6 +196,22 @@ const staleExtension: ApolloServerPlugin<Context> = {
   },
 };
 
+/**
+ * A readiness check's answer, false when it fails or takes longer than READINESS_CHECK_TIMEOUT_MS:
+ * a probe must answer well inside the orchestrator's probe timeout, and a dependency too slow to
+ * answer a probe is not ready either.
+ */
+const READINESS_CHECK_TIMEOUT_MS = 300;
+async function boundedCheck(check: () => Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READINESS_CHECK_TIMEOUT_MS)));
+  try {
+    return await Promise.race([check().catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Builds the schema, Apollo Server and HTTP handler. Never listens: the caller (index.ts, tests) does. */
 export async function createServer(deps: ServerDeps): Promise<EngagementServer> {
   const { config, log } = deps;
@@ -263,7 +281,7 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
       },
       '/readyz': async (_req, res) => {
         if (stopping) return sendJson(res, 503, { status: 'shutting down' });
-        const results = await Promise.all((deps.readinessChecks ?? []).map(async (c) => [c.name, await c.check().catch(() => false)] as const));
+        const results = await Promise.all((deps.readinessChecks ?? []).map(async (c) => [c.name, await boundedCheck(c.check)] as const));
         const failed = results.filter(([, ok]) => !ok).map(([name]) => name);
         sendJson(res, failed.length ? 503 : 200, failed.length ? { status: 'not ready', failed } : { status: 'ready' });
       },
@@ -271,8 +289,38 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     onError: (error) => log.error({ err: error }, 'request failed outside GraphQL'),
   });
   let stopping = false;
-  const httpServer = http.createServer(handler);
-  httpServer.keepAliveTimeout = 65_000; // outlive typical load-balancer idle timeouts
+  /** Responses not yet finished, so that stop() can make each one the last on its connection. */
+  const inFlight = new Set<http.ServerResponse>();
+  const httpServer = http.createServer(
+    {
+      // Both count from a request's first byte (or the connection's start), never across an idle
+      // keep-alive connection, so they do not conflict with keepAliveTimeout below.
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      // node enforces both timeouts only when it sweeps its connections (by default every 30 s, which
+      // let a slow client outlive its timeout by that much): sweep every second instead.
+      connectionsCheckingInterval: 1000,
+    },
+    (req, res) => {
+      // While stopping, every response is the last on its connection: node closes the socket once
+      // it is written, so keep-alive clients (http.Agent, fetch's pool) cannot hold shutdown open.
+      if (stopping) res.setHeader('connection', 'close');
+      inFlight.add(res);
+      res.once('close', () => {
+        inFlight.delete(res);
+        // A response finished while stopping may leave its connection idle (its headers were
+        // already sent with keep-alive): close such connections now rather than at keepAliveTimeout.
+        if (stopping) setImmediate(() => httpServer.closeIdleConnections());
+      });
+      handler(req, res);
+    },
+  );
+  // Outlive typical load-balancer idle timeouts (often 60 s), so the balancer, not this server, closes
+  // an idle connection and never sends a request on one this server is closing.
+  httpServer.keepAliveTimeout = 65_000;
+  // Over the cap, node closes a new connection as soon as it is accepted (its 'drop' event).
+  httpServer.maxConnections = config.maxConnections;
+  httpServer.on('drop', () => deps.metrics?.refusal('connection-cap'));
 
   return {
     httpServer,
@@ -280,6 +328,9 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     schema,
     async stop(graceMs = config.shutdownGraceMs) {
       stopping = true;
+      // Responses still being computed go out with `Connection: close`; those already streaming
+      // have their connection closed once idle (the 'close' handler above).
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
       const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;

@@ -10,9 +10,57 @@ import type { CacheEntry, ResponseCache } from './response-cache';
  * Keys: `eg:cache:<credential>|<request>`, `eg:flight:<key>`, `eg:failed:<key>` (the budget's: redis-budget.ts).
  */
 
-export function connectRedis(url: string): Redis {
-  // Fail commands fast while Redis is down rather than queueing them behind a reconnect.
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false, connectTimeout: 2000 });
+/** Default of REDIS_COMMAND_TIMEOUT_MS (config.ts), for callers that do not pass one. */
+const COMMAND_TIMEOUT_MS = 500;
+
+/**
+ * Invariant: once the first connection attempt has settled, a command sent while the connection is
+ * not `ready` is refused at once (no offline queue), and a command sent on a ready connection fails
+ * after `commandTimeoutMs` at most. A connection that stops answering (half that long with commands
+ * pending) is dropped and reconnected, so behind a hung Redis only the commands already sent wait,
+ * and the rest are refused at once like behind a dead one. Either way callers learn so at once or within
+ * that bound, instead of queueing behind reconnect attempts. Only the first attempt queues, so that
+ * requests arriving while the server starts wait for the connection rather than fail.
+ */
+export function connectRedis(url: string, options: { readonly commandTimeoutMs?: number } = {}): Redis {
+  const commandTimeout = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    lazyConnect: false,
+    connectTimeout: 2000,
+    commandTimeout,
+    // Dropped before the first waiting command times out, so commands sent after it are refused at
+    // once instead of each waiting out its own timeout on the dead connection.
+    socketTimeout: Math.max(1, Math.floor(commandTimeout / 2)),
+  });
+  const stopQueueing = () => {
+    redis.options.enableOfflineQueue = false;
+    redis.off('ready', stopQueueing);
+    redis.off('close', stopQueueing);
+  };
+  redis.on('ready', stopQueueing);
+  redis.on('close', stopQueueing);
+  // QUIT needs a connection: without one (and without the offline queue) it is refused and the
+  // client would go on reconnecting for ever, keeping a stopping process alive. Then just drop it.
+  const quit = redis.quit.bind(redis);
+  redis.quit = async () => {
+    if (redis.status === 'ready') {
+      try {
+        return await quit();
+      } catch {
+        // a hung Redis: the command timed out
+      }
+    }
+    redis.disconnect();
+    return 'OK';
+  };
+  return redis;
+}
+
+/** Readiness: connected and answering a PING (the probe bounds how long it waits; so does commandTimeout). */
+export async function redisReady(redis: Redis): Promise<boolean> {
+  return redis.status === 'ready' && (await redis.ping()) === 'PONG';
 }
 
 /**
@@ -25,12 +73,12 @@ function sharedStateDown(): UpstreamError {
   });
 }
 
-/** ioredis's own failures: refused or closed connections, exhausted retries, error replies. */
+/** ioredis's own failures: refused or closed connections, exhausted retries, error replies, timed-out commands. */
 function isRedisFailure(error: unknown): boolean {
   return (
     error instanceof Error &&
     (['ReplyError', 'MaxRetriesPerRequestError', 'AbortError'].includes(error.name) ||
-      /connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable|enableOfflineQueue/i.test(error.message))
+      /connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable|enableOfflineQueue|Command timed out/i.test(error.message))
   );
 }
 

@@ -33,49 +33,60 @@ async function freePort(): Promise<number> {
 export interface RedisServer {
   readonly url: string;
   readonly port: number;
-  /** Sends a signal to the running redis-server and resolves once it has exited. */
+  /**
+   * Sends a signal: SIGKILL (a crash) and SIGTERM resolve once the process has exited; SIGSTOP (a
+   * Redis that accepts connections but never answers) and SIGCONT resolve once sent.
+   */
   kill(signal: NodeJS.Signals): Promise<void>;
-  /** Starts a new, empty redis-server on the same port (no persistence: a restart loses everything). */
+  /** Starts a fresh, empty redis-server on the same port (after kill or stop); resolves once it accepts connections. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-async function waitForPort(port: number, up: boolean, deadlineMs: number): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
+function accepting(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.end();
+      resolve(true);
     });
-    if (open === up) return;
-    if (Date.now() > deadline) throw new Error(`redis-server did not ${up ? 'start' : 'stop'} on port ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    socket.on('error', () => resolve(false));
+  });
 }
 
 export async function startRedis(binary: string): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
-  const launch = async () => {
-    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitForPort(port, true, 5000);
-  };
-  const kill = (signal: NodeJS.Signals) =>
-    new Promise<void>((resolve) => {
-      const running = child;
-      if (!running || running.exitCode !== null || running.signalCode !== null) return resolve();
-      running.once('exit', () => resolve());
-      running.kill(signal);
-    });
-  await launch();
+  let exited: Promise<void> = Promise.resolve();
+
+  async function spawnOnPort(): Promise<void> {
+    const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = proc;
+    exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    const deadline = Date.now() + 5000;
+    while (!(await accepting(port))) {
+      if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async function kill(signal: NodeJS.Signals): Promise<void> {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill(signal);
+    if (signal === 'SIGSTOP' || signal === 'SIGCONT') return;
+    if (signal === 'SIGTERM') proc.kill('SIGCONT'); // a stopped process handles SIGTERM only once continued
+    await exited;
+  }
+
+  await spawnOnPort();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     kill,
-    restart: launch,
+    async restart() {
+      await kill('SIGKILL');
+      await spawnOnPort();
+    },
     stop: () => kill('SIGTERM'),
   };
 }

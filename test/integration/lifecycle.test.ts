@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { Socket } from 'node:net';
 import { isoDate, todayIn } from '../../src/dates';
 import { startFakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor, expectedUnique } from '../helpers/kore-answers';
@@ -8,6 +10,15 @@ import { startStack } from '../helpers/stack';
 const today = todayIn('UTC');
 const start = isoDate(today - 9);
 const end = isoDate(today - 3);
+/** Polls `ready` every 20 ms until it holds; fails naming `what` after `ms`. */
+async function waitFor(what: string, ready: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const Q = `query Dashboard { engagementTrend(botId: "st-demo-retail", range: { start: "${start}", end: "${end}" }) { summary { uniqueUsers } } }`;
 
 describe('health, readiness and logs', () => {
@@ -55,7 +66,8 @@ describe('graceful shutdown of the real process', () => {
       const inFlight = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: Q }) });
       while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 20)); // the upstream call is under way
       server.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 200));
+      // The line is logged in the same tick as the listening socket is closed.
+      await waitFor('the shutdown to begin', () => server.output().includes('shutting down'));
       await expect(fetch(url.replace('/graphql', '/healthz'))).rejects.toThrow(); // no longer accepting
       const res = await inFlight.catch((error: unknown) => {
         throw new Error(`in-flight request failed (${String(error)}); server output:\n${server.output()}`);
@@ -69,4 +81,95 @@ describe('graceful shutdown of the real process', () => {
       await fake.close();
     }
   }, 40_000);
+
+  /** A POST over a keep-alive http.Agent, read to the end; `at` is when its last byte arrived. */
+  function agentPost(agent: http.Agent, url: string, body: string): Promise<{ status: number; connection: string | undefined; text: string; at: number }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, text, at: Date.now() }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** GETs over the agent at once, so that it pools that many idle sockets; returns those sockets. */
+  async function warm(agent: http.Agent, url: string, n: number): Promise<Socket[]> {
+    const sockets: Socket[] = [];
+    await Promise.all(
+      Array.from({ length: n }, () =>
+        new Promise<void>((resolve, reject) => {
+          const req = http.get(url, { agent }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          });
+          req.on('socket', (s: Socket) => sockets.push(s));
+          req.on('error', reject);
+        }),
+      ),
+    );
+    return sockets;
+  }
+
+  it.each(['http.Agent', 'fetch'] as const)(
+    'SIGTERM with keep-alive clients and a slow operation on %s: exits within 2 s of the last response, not after the grace period',
+    async (slowOn) => {
+      const fake = await startFakeUpstream((r) => ({ ...dailyAnswerFor(r), delayMs: 3000 }));
+      // A grace period far longer than the 2 s asked for, so waiting it out cannot pass.
+      const server = await startServerProcess({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', KORE_HOST: fake.url, KORE_CLIENT_ID: 'cs', KORE_CLIENT_SECRET: 's', SHUTDOWN_GRACE_MS: '25000' });
+      const { url } = server;
+      const healthz = url.replace('/graphql', '/healthz');
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+      let exitedAt = 0;
+      const exited = server.exited.then((code) => ((exitedAt = Date.now()), code));
+      try {
+        // Idle pooled connections in both kinds of client.
+        const agentSockets = await warm(agent, healthz, 3);
+        const closedAt = new Map<Socket, number>();
+        for (const s of new Set(agentSockets)) s.once('close', () => closedAt.set(s, Date.now()));
+        await Promise.all([fetch(healthz), fetch(healthz), fetch(healthz)].map(async (p) => (await p).text()));
+
+        const body = JSON.stringify({ query: Q });
+        const inFlight =
+          slowOn === 'http.Agent'
+            ? agentPost(agent, url, body)
+            : fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(async (res) => ({
+                status: res.status,
+                connection: res.headers.get('connection') ?? undefined,
+                text: await res.text(),
+                at: Date.now(),
+              }));
+        await waitFor('the upstream call', () => fake.requests.length > 0);
+        server.kill('SIGTERM');
+
+        const answered = await inFlight.catch((error: unknown) => {
+          throw new Error(`in-flight request failed (${String(error)}); server output:\n${server.output()}`);
+        });
+        expect(answered.status).toBe(200);
+        expect(JSON.parse(answered.text)).toEqual({ data: { engagementTrend: { summary: { uniqueUsers: expectedUnique(start, end) } } } });
+        expect(answered.connection).toBe('close'); // the last response on its connection
+        // Every pooled socket is closed; those idle at SIGTERM were closed then, before the slow
+        // answer came (all three, or two when the agent carried the slow operation on the third).
+        const pooled = [...new Set(agentSockets)];
+        expect(pooled).toHaveLength(3);
+        await waitFor('every pooled socket to close', () => pooled.every((s) => closedAt.has(s)));
+        const closedEarly = [...closedAt.values()].filter((t) => t < answered.at);
+        expect(closedEarly).toHaveLength(slowOn === 'http.Agent' ? 2 : 3);
+
+        expect(await exited).toBe(0);
+        // The issue's own bound: exit within 2 s of the last in-flight response (25 s before).
+        expect(exitedAt - answered.at).toBeLessThan(2000);
+        expect(fake.requests).toHaveLength(1);
+      } finally {
+        agent.destroy();
+        server.kill('SIGKILL');
+        await fake.close();
+      }
+    },
+    60_000,
+  );
 });

@@ -78,3 +78,24 @@ describe('single-flight lease', () => {
     for (const bad of ['0', '299', '60001', '2.5s', 'soon']) expect(() => loadConfig({ FLIGHT_LEASE_MS: bad })).toThrow(/FLIGHT_LEASE_MS/);
   });
 });
+
+describe('client connection limits', () => {
+  it('defaults: headers within 10 s, a whole request within 30 s, at most 2000 connections', () => {
+    expect(loadConfig({})).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 2000 });
+  });
+
+  it.each<[Record<string, string>, RegExp]>([
+    [{ HEADERS_TIMEOUT_MS: '0' }, /HEADERS_TIMEOUT_MS/],
+    [{ HEADERS_TIMEOUT_MS: '40000' }, /HEADERS_TIMEOUT_MS \(40000\) must not exceed REQUEST_TIMEOUT_MS \(30000\)/], // node refuses it too
+    [{ MAX_CONNECTIONS: '0' }, /MAX_CONNECTIONS/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('Redis command timeout', () => {
+  it('defaults to 500 ms and refuses nonsense', () => {
+    expect(loadConfig({}).redisCommandTimeoutMs).toBe(500);
+    expect(() => loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '0' })).toThrow(/REDIS_COMMAND_TIMEOUT_MS/);
+  });
+});
