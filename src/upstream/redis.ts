@@ -159,7 +159,10 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
   /** One subscription per process, opened by the first follower; ioredis resubscribes after reconnects. */
   function listen(): Promise<unknown> {
     if (!subscriber) {
-      const connection = redis.duplicate();
+      // Its own options: connectRedis's refuse-while-not-ready and socket timeout are for commands
+      // that wait on an answer; a subscription is sent before the connection is up and then hears
+      // nothing for long stretches, and would be refused or cut by them.
+      const connection = redis.duplicate({ enableOfflineQueue: true, socketTimeout: undefined, commandTimeout: undefined });
       // Its failures need no handling of their own: the commands on the main connection fail
       // closed, and a lost notice only means waiting for the lease check.
       connection.on('error', () => undefined);

@@ -71,6 +71,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const log = createLogger('debug', sink);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
+  redis?.on('error', (error: Error) => log.warn({ err: { message: error.message } }, 'redis error')); // as index.ts does
   const metrics = createMetrics({ botLabels: config.metricsBotLabels, defaultMetrics: false });
   const tracing = createTracing(config.otlpTracesEndpoint, config.serviceName);
   const client = createUpstream(config, { builtinHost: host, now: options.now, cache: options.cache, redis, metrics, tracer: tracing.tracer }, log.child({ component: 'upstream' }));
