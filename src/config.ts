@@ -487,7 +487,9 @@ export function loadConfig(env: Env = process.env): Config {
       budgetCallerShare: fraction(env, 'BUDGET_CALLER_SHARE', 0.5, 0.01, 1),
       // With AUTH_MODE=none every caller is one, so nothing is kept back for another.
       budgetReserveShare: fraction(env, 'BUDGET_RESERVE_SHARE', auth.mode === 'jwt' ? 0.25 : 0, 0, 0.5),
-      budgetRecoveryMs: int(env, 'BUDGET_RECOVERY_MS', 5000, 0, 60_000),
+      // At least the client's reconnect backoff cap (2 s) plus one heartbeat (1 s): every live replica
+      // must have written its slots back before grants resume.
+      budgetRecoveryMs: int(env, 'BUDGET_RECOVERY_MS', 5000, 3000, 60_000),
       retryMaxAttempts: int(env, 'RETRY_MAX_ATTEMPTS', 3, 1, 10),
       retryBaseDelayMs: int(env, 'RETRY_BASE_DELAY_MS', 200, 1, 60_000),
       retryMaxTotalMs: int(env, 'RETRY_MAX_TOTAL_MS', 20_000, 100, 300_000),
@@ -516,7 +518,7 @@ export function loadConfig(env: Env = process.env): Config {
     // the cap only has to stop a flood of sockets from exhausting memory and file descriptors.
     maxConnections: int(env, 'MAX_CONNECTIONS', 2000, 1, 1_000_000),
     // A healthy Redis answers these small commands in about a millisecond; this only bounds a hung one.
-    redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),
+    redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 100, 60_000),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'], nodeEnv === 'development' && process.stdout.isTTY ? 'pretty' : 'json'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
     emulatorPort: int(env, 'EMULATOR_PORT', 0, 0, 65535),

@@ -21,7 +21,7 @@ import { ErrorCode, UpstreamError } from '../errors';
  *   `limit - reserve` slots, so a newcomer's first question never waits for another's flood;
  * - while other callers are active, a caller may hold at most `limit × callerShare` slots;
  * - the last `reserve` slots go only to callers holding fewer than their fair share
- *   (`limit / active callers`).
+ *   (`limit / active callers`, at least one).
  * The same rules run in process (below) and in Redis (redis-budget.ts), with the same arguments.
  */
 
@@ -62,6 +62,11 @@ export function budgetSpent(botId: string, waitMs: number, reason: BudgetReason 
     source: 'budget',
     reason,
   });
+}
+
+/** Our budget refused a caller over its share: about that caller only, never to be passed to another. */
+export function isCallerShareRefusal(e: unknown): boolean {
+  return e instanceof UpstreamError && e.extensions.source === 'budget' && e.extensions.reason === 'caller-share';
 }
 
 /** The windows a slot is checked against, with the slots each rule allows in it. */
@@ -140,7 +145,7 @@ export function nextSlot(rules: readonly WindowRule[], all: SlotTimes, mine: Slo
     const bot = all.freeAt(r.limit, r.len, from);
     const cap = mine.freeAt(active > 1 ? r.shared : r.alone, r.len, from);
     // Past `limit - reserve`, only a caller under its fair share may take a slot.
-    const fair = r.reserve > 0 ? Math.min(all.freeAt(r.limit - r.reserve, r.len, from), mine.freeAt(Math.floor(r.limit / active), r.len, from)) : from;
+    const fair = r.reserve > 0 ? Math.min(all.freeAt(r.limit - r.reserve, r.len, from), mine.freeAt(Math.max(1, Math.floor(r.limit / active)), r.len, from)) : from;
     if (bot > at) {
       at = bot;
       reason = 'bot-budget';
@@ -205,6 +210,7 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
         if (at > now()) await new Promise((resolve) => setTimeout(resolve, at - now()));
         st.all.remove(promised);
         own.remove(promised);
+        st.asked.set(caller, Math.max(st.asked.get(caller) ?? 0, now())); // still asking, as the Redis script records
         ({ at, reason } = nextSlot(rules, st.all, own, st.asked.size, Math.max(now(), promised)));
         if (at - t0 > limits.maxWaitMs) throw budgetSpent(botId, at - t0, reason);
         st.all.add(at);

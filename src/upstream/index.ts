@@ -101,7 +101,15 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
   };
   const { redis } = options;
   const budget = measuredBudget(
-    redis ? createRedisBudget(redis, limits, { recoveryMs: r.budgetRecoveryMs, onReseed: options.onReseed }) : createMemoryBudget(limits, options.now),
+    redis
+      ? createRedisBudget(redis, limits, {
+          recoveryMs: r.budgetRecoveryMs,
+          onReseed: (slots) => {
+            log.warn({ slots }, 'budget slots of the last hour written back to Redis (reconnected, or Redis lost them)');
+            options.onReseed?.(slots);
+          },
+        })
+      : createMemoryBudget(limits, options.now),
     options.metrics,
   );
   const cache = options.cache ?? (redis ? createRedisCache(redis) : createMemoryCache(cacheShares(r.cacheMaxBytes).answers));

@@ -35,7 +35,7 @@ local function epochOf(epochKey, holdKey, known, recoveryMs)
     epoch = tostring(now)
     redis.call('SET', epochKey, epoch)
   end
-  if known ~= '' and known ~= epoch then
+  if known ~= '' and known ~= epoch and recoveryMs > 0 then
     redis.call('SET', holdKey, tostring(now + recoveryMs), 'PX', recoveryMs)
   end
   return epoch
@@ -70,7 +70,7 @@ for i = 0, tonumber(ARGV[5]) - 1 do
   local bot = freeAt(KEYS[1], limit, len)
   local cap = freeAt(KEYS[2], active > 1 and shared or alone, len)
   local fair = from
-  if reserve > 0 then fair = math.min(freeAt(KEYS[1], limit - reserve, len), freeAt(KEYS[2], math.floor(limit / active), len)) end
+  if reserve > 0 then fair = math.min(freeAt(KEYS[1], limit - reserve, len), freeAt(KEYS[2], math.max(1, math.floor(limit / active)), len)) end
   if bot > at then at = bot; reason = 'bot-budget' end
   if math.max(cap, fair) > at then at = math.max(cap, fair); reason = 'caller-share' end
 end
@@ -138,7 +138,8 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
       pipeline.pexpire(slot.botKey, 3_660_000).pexpire(slot.callerKey, 3_660_000);
       n++;
     }
-    if (n) await pipeline.exec();
+    if (!n) return;
+    await pipeline.exec();
     options.onReseed?.(n);
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { TrendData } from '../engagement/model';
 import { ErrorCode, UpstreamError, type UpstreamErrorCode } from '../errors';
+import { isCallerShareRefusal } from './budget';
 import type { CacheEntry, ResponseCache } from './response-cache';
 
 /**
@@ -247,8 +248,9 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
       // The answer may have landed between our last look and the claim.
       return (await settled(key, cache, since)) ?? (await lead());
     } catch (error) {
-      // Followers fail with the same mapped error for a moment instead of all retrying.
-      if (error instanceof UpstreamError) {
+      // Followers fail with the same mapped error for a moment instead of all retrying; not with a
+      // refusal of this caller's budget share, which says nothing about theirs.
+      if (error instanceof UpstreamError && !isCallerShareRefusal(error)) {
         const { code, ...extensions } = error.extensions;
         await redis.set(`eg:failed:${key}`, JSON.stringify({ code, message: error.message, extensions }), 'PX', opts.failureMemoryMs ?? 2000);
       }
@@ -262,7 +264,11 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
   }
 
   async function follow(key: string, lead: () => Promise<TrendData>, cache: ResponseCache, since: number): Promise<TrendData> {
-    await listen();
+    // The subscription has no command timeout (it waits for notices by design): behind a hung Redis
+    // it may never settle, so wait for it at most a lease; the lease check covers a missed notice.
+    let bounded: NodeJS.Timeout | undefined;
+    await Promise.race([listen(), new Promise((resolve) => (bounded = setTimeout(resolve, opts.leaseMs)))]);
+    clearTimeout(bounded);
     let holder: string | null = null;
     let deadline = 0;
     for (;;) {

@@ -1,7 +1,7 @@
 import { todayIn } from '../dates';
 import { requestKey, type TrendData, type UpstreamRequest } from '../engagement/model';
 import { ErrorCode, UpstreamError } from '../errors';
-import type { BotBudget, BudgetSlot } from './budget';
+import { isCallerShareRefusal, type BotBudget, type BudgetSlot } from './budget';
 import type { CircuitBreaker } from './breaker';
 import type { CallTrace, KoreClient, UpstreamLog } from './kore-client';
 import { localFlights, type FlightCoordinator } from './redis';
@@ -57,7 +57,8 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const { budget, breaker, cache, retry, ttl } = options;
-  const flights = new Map<string, Promise<TrendData>>();
+  /** In-process single flight: the answer being fetched per key, and the caller whose budget share pays for it. */
+  const flights = new Map<string, { readonly caller: string; readonly answer: Promise<TrendData> }>();
 
   async function callWithRetries(req: UpstreamRequest, trace: CallTrace | undefined): Promise<TrendData> {
     const started = now();
@@ -108,44 +109,67 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     return settled ? ttl.settledMs : ttl.recentMs;
   }
 
+  /**
+   * One question, answered from the cache, by joining the flight already asking it, or by leading
+   * one. `alone`: lead a flight of our own even if one is running (see below).
+   */
+  async function ask(req: UpstreamRequest, trace: CallTrace | undefined, alone: boolean): Promise<TrendData> {
+    const key = `${options.credentialId}|${requestKey(req)}`;
+    const cached = await cache.get(key);
+    if (cached && cached.freshUntil > now()) {
+      trace?.cacheHit();
+      trace?.fresh?.(cached.freshUntil);
+      options.events?.cache('hit');
+      return cached.data;
+    }
+    const caller = trace?.caller ?? '';
+    let flight = alone ? undefined : flights.get(key);
+    if (flight) options.events?.flightJoin();
+    else {
+      options.events?.cache('miss');
+      const lead = async () => {
+        const data = await callWithRetries(req, trace);
+        const fresh = freshFor(req);
+        await cache.set(key, { data, storedAt: now(), freshUntil: now() + fresh }, fresh + ttl.staleKeepMs);
+        return data;
+      };
+      const answer = (async () => {
+        try {
+          return await (options.flights ?? localFlights).run(key, lead, cache);
+        } catch (error) {
+          if (cached && allowsStale(error)) {
+            log.warn({ botId: req.botId, code: (error as UpstreamError).code, ageSeconds: Math.round((now() - cached.storedAt) / 1000) }, 'serving stale answer');
+            options.events?.cache('stale');
+            return { ...cached.data, stale: { storedAt: cached.storedAt } };
+          }
+          throw error;
+        }
+      })();
+      const own = { caller, answer };
+      flight = own;
+      if (!alone) {
+        flights.set(key, own);
+        void answer.then(
+          () => flights.get(key) === own && flights.delete(key),
+          () => flights.get(key) === own && flights.delete(key),
+        );
+      }
+    }
+    let data: TrendData;
+    try {
+      data = await flight.answer;
+    } catch (error) {
+      // The leader was refused its own share of the budget: that is about the leader, not us. Ask
+      // under our own share (once), so that a greedy caller's refusal never reaches a polite one.
+      if (flight.caller !== caller && isCallerShareRefusal(error)) return ask(req, trace, true);
+      throw error;
+    }
+    if (!data.stale) trace?.fresh?.(now() + freshFor(req));
+    return data;
+  }
+
   return {
     close: () => inner.close(),
-    async fetchTrend(req, trace) {
-      const key = `${options.credentialId}|${requestKey(req)}`;
-      const cached = await cache.get(key);
-      if (cached && cached.freshUntil > now()) {
-        trace?.cacheHit();
-        trace?.fresh?.(cached.freshUntil);
-        options.events?.cache('hit');
-        return cached.data;
-      }
-      let flight = flights.get(key);
-      if (flight) options.events?.flightJoin();
-      else {
-        options.events?.cache('miss');
-        const lead = async () => {
-          const data = await callWithRetries(req, trace);
-          const fresh = freshFor(req);
-          await cache.set(key, { data, storedAt: now(), freshUntil: now() + fresh }, fresh + ttl.staleKeepMs);
-          return data;
-        };
-        flight = (async () => {
-          try {
-            return await (options.flights ?? localFlights).run(key, lead, cache);
-          } catch (error) {
-            if (cached && allowsStale(error)) {
-              log.warn({ botId: req.botId, code: (error as UpstreamError).code, ageSeconds: Math.round((now() - cached.storedAt) / 1000) }, 'serving stale answer');
-              options.events?.cache('stale');
-              return { ...cached.data, stale: { storedAt: cached.storedAt } };
-            }
-            throw error;
-          }
-        })().finally(() => flights.delete(key));
-        flights.set(key, flight);
-      }
-      const data = await flight;
-      if (!data.stale) trace?.fresh?.(now() + freshFor(req));
-      return data;
-    },
+    fetchTrend: (req, trace) => ask(req, trace, false),
   };
 }

@@ -26,11 +26,11 @@ function newQuestion(bot: string): string {
   return `{ engagementTrend(botId: "${bot}", range: { start: "${start}", end: "${isoDate(today - 3)}" }, filters: { timeZone: "${zone}" }) { summary { uniqueUsers } } }`;
 }
 
-type Answer = { status: number; code: unknown; reason: unknown; ok: boolean };
+type Answer = { status: number; code: unknown; reason: unknown; ok: boolean; at: number };
 async function ask(stack: Stack, bot: string, headers: Record<string, string> = {}): Promise<Answer> {
   const { status, body } = await stack.gql<{ engagementTrend: { summary: { uniqueUsers: number } } | null }>(newQuestion(bot), undefined, headers);
   const error = body.errors?.[0];
-  return { status, code: error?.extensions?.code, reason: error?.extensions?.reason, ok: typeof body.data?.engagementTrend?.summary?.uniqueUsers === 'number' };
+  return { status, code: error?.extensions?.code, reason: error?.extensions?.reason, ok: typeof body.data?.engagementTrend?.summary?.uniqueUsers === 'number', at: Date.now() };
 }
 
 async function until(what: string, condition: () => boolean | Promise<boolean>, deadlineMs = 15_000): Promise<void> {
@@ -41,12 +41,20 @@ async function until(what: string, condition: () => boolean | Promise<boolean>, 
   }
 }
 
-/** Sends new questions from `workers` loops to the stacks in turn until stopped (bounded: at most `max`). */
-function flood(stacks: Stack[], bot: string, workers: number, max = 2000) {
+/**
+ * Sends new questions from `workers` loops to the stacks in turn until stopped, each loop at most
+ * one every `paceMs` (refusals take a millisecond: unpaced, the bound would be spent in a second).
+ * Bounded: at most `max` questions.
+ */
+function flood(stacks: Stack[], bot: string, workers: number, paceMs = 20, max = 5000) {
   let running = true;
   const answers: Answer[] = [];
   const loops = Array.from({ length: workers }, async (_, w) => {
-    while (running && answers.length < max) answers.push(await ask(stacks[(answers.length + w) % stacks.length], bot));
+    while (running && answers.length < max) {
+      const next = Date.now() + paceMs;
+      answers.push(await ask(stacks[(answers.length + w) % stacks.length], bot));
+      if (Date.now() < next) await new Promise((r) => setTimeout(r, next - Date.now()));
+    }
   });
   return {
     answers,
@@ -101,15 +109,20 @@ suite('the shared budget under faults (real redis-server)', () => {
 
     // The replicas write their slots of the last hour back; the flood goes on past the recovery hold.
     const probe = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    let holdEnds = 0;
     try {
       await until('the budget to be written back', async () => (await probe.zcard('eg:budget:st-demo-retail')) >= budget);
-      const restarted = Date.now();
-      const holdEnds = restarted + both[0].config.resilience.budgetRecoveryMs;
-      await until('the flood to run past the recovery hold', () => Date.now() > holdEnds + 2000 && load.answers.length > 0, 20_000);
+      holdEnds = Date.now() + both[0].config.resilience.budgetRecoveryMs;
+      await until('answers from well past the recovery hold', () => load.answers.filter((a) => a.at > holdEnds + 1000).length >= 20, 20_000);
     } finally {
       probe.disconnect();
     }
     await load.stop();
+    // Past the hold, the restored budget answers: refusals, not calls.
+    const late = load.answers.filter((a) => a.at > holdEnds + 1000);
+    expect(late.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(late.map((a) => `${a.code}/${a.reason}`))).toEqual(new Set(['RATE_LIMITED/bot-budget']));
+    expect(both.some((s) => s.logs.some((line) => line.includes('written back to Redis')))).toBe(true);
 
     const calls = trendCalls();
     expect(calls.filter((c) => c.status !== 200)).toEqual([]); // Kore never answered 429

@@ -122,6 +122,20 @@ describe('per-bot budget shared fairly between callers', () => {
     for (let i = 0; i < 4; i++) await budget.acquire('bot', 'polite');
   });
 
+  it('with more active callers than slots, a caller holding none still gets the last free slot', async () => {
+    let clock = 1_000_000;
+    const budget = createMemoryBudget({ perMinute: 4, perHour: 1000, maxWaitMs: 0, callerShare: 0.5, reserveShare: 0.25 }, () => clock);
+    for (let i = 0; i < 3; i++) await budget.acquire('bot', 'c1');
+    await budget.acquire('bot', 'c2'); // the reserve: the bot's minute is full
+    clock += 1000;
+    for (const who of ['c3', 'c4', 'c5', 'c6']) await expect(budget.acquire('bot', who)).rejects.toMatchObject({ extensions: { reason: 'bot-budget' } });
+    clock += 59_500; // every slot has aged out; six callers are still active
+    await budget.acquire('bot', 'c1');
+    await budget.acquire('bot', 'c1');
+    await budget.acquire('bot', 'c3'); // three of four slots taken: the last is for callers under their fair share
+    await budget.acquire('bot', 'c4'); // fair share 4 / 6 rounds to 0, but a caller holding none always has one
+  });
+
   it('spare budget is usable again once the other caller has been quiet for a minute', async () => {
     let clock = 1_000_000;
     const budget = createMemoryBudget(limits, () => clock);

@@ -33,6 +33,8 @@ describe('configuration', () => {
     [{ BUDGET_CALLER_SHARE: 'half' }, /BUDGET_CALLER_SHARE/],
     [{ BUDGET_RESERVE_SHARE: '0.9' }, /BUDGET_RESERVE_SHARE/],
     [{ KORE_TIMEOUT_MS: '60000' }, /KORE_TIMEOUT_MS/],
+    [{ BUDGET_RECOVERY_MS: '0' }, /BUDGET_RECOVERY_MS/],
+    [{ REDIS_COMMAND_TIMEOUT_MS: '10' }, /REDIS_COMMAND_TIMEOUT_MS/],
     [{ LANDING_PAGE: 'graphiql' }, /LANDING_PAGE/],
     [{ INTROSPECTION: 'maybe' }, /INTROSPECTION/],
     [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT/],
