@@ -225,7 +225,7 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
   const apollo = new ApolloServer<Context>({
     schema,
     documentStore: documents.documentStore,
-    persistedQueries: documents.persistedQueries ? { cache: documents.persistedQueries } : false,
+    persistedQueries: { cache: documents.persistedQueries },
     formatError: createFormatError(log, development),
     includeStacktraceInErrorResponses: development,
     introspection: config.introspection,
