@@ -24,11 +24,18 @@ import { orFailClosed } from './redis';
 
 /**
  * Lua every script starts with: `now` on Redis's clock (ms), and `epochOf`, the dataset's epoch,
- * made when missing; a replica that knew another epoch starts the hold.
+ * made when missing; a replica that knew another epoch starts the hold. Every script's last
+ * argument is a clock for tests (empty: Redis's own), so that the rules here can be held to
+ * budget.ts's with one fake clock.
  */
 const PRELUDE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now
+if ARGV[#ARGV] ~= '' then
+  now = tonumber(ARGV[#ARGV])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local function epochOf(epochKey, holdKey, known, recoveryMs)
   local epoch = redis.call('GET', epochKey)
   if not epoch then
@@ -112,6 +119,8 @@ export interface RedisBudgetOptions {
   readonly recoveryMs: number;
   /** Told when this replica wrote its slots back (tests, logs). */
   readonly onReseed?: (slots: number) => void;
+  /** Tests only: the scripts' clock (ms) instead of Redis's own. */
+  readonly now?: () => number;
 }
 
 /** Callers as short digests: keys stay bounded and carry no subject. */
@@ -119,6 +128,7 @@ const callerId = (caller: string) => createHash('sha256').update(caller).digest(
 
 export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: RedisBudgetOptions): BotBudget {
   const rules = windowRules(limits).flatMap((r) => [r.len, r.limit, r.alone, r.shared, r.reserve]);
+  const clock = (): string => (options.now ? String(options.now()) : '');
   const own = new Map<string, OwnSlot>();
   let epoch = '';
   /** Redis time minus ours, from the last reply (to date a slot whose release could not reach Redis). */
@@ -159,7 +169,7 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
 
   async function heartbeat(): Promise<void> {
     if (redis.status !== 'ready') return;
-    const [seen, redisNow] = (await redis.eval(EPOCH, 2, EPOCH_KEY, HOLD_KEY, epoch, options.recoveryMs)) as [string, string];
+    const [seen, redisNow] = (await redis.eval(EPOCH, 2, EPOCH_KEY, HOLD_KEY, epoch, options.recoveryMs, clock())) as [string, string];
     offset = Number(redisNow) - Date.now();
     sawEpoch(seen);
     const cutoff = Number(redisNow) - HOUR;
@@ -189,7 +199,7 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
         const sent = Date.now();
         const maxWait = renewAt ? Math.max(0, deadline - sent) : limits.maxWaitMs;
         const reply = (await orFailClosed(() =>
-          redis.eval(ACQUIRE, 5, botKey, callerKey, `${botKey}:asked`, EPOCH_KEY, HOLD_KEY, who, member, maxWait, options.recoveryMs, rules.length / 5, epoch, renewAt, ...rules),
+          redis.eval(ACQUIRE, 5, botKey, callerKey, `${botKey}:asked`, EPOCH_KEY, HOLD_KEY, who, member, maxWait, options.recoveryMs, rules.length / 5, epoch, renewAt, ...rules, clock()),
         )) as [number, string, string, string];
         const wait = Number(reply[1]);
         sawEpoch(reply[3]);
@@ -220,7 +230,7 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
           released = true;
           // Until Redis says otherwise, the call ended now by our estimate of Redis's clock.
           slot.score = Math.max(slot.score, Date.now() + offset);
-          void Promise.resolve(redis.eval(RELEASE, 2, botKey, callerKey, member)).then(
+          void Promise.resolve(redis.eval(RELEASE, 2, botKey, callerKey, member, clock())).then(
             (ended) => void (slot.score = Math.max(slot.score, Number(ended))),
             () => undefined, // Redis down: the reseed writes the estimate back
           );
