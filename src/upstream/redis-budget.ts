@@ -232,7 +232,9 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
           slot.score = Math.max(slot.score, Date.now() + offset);
           void Promise.resolve(redis.eval(RELEASE, 2, botKey, callerKey, member, clock())).then(
             (ended) => void (slot.score = Math.max(slot.score, Number(ended))),
-            () => undefined, // Redis down: the reseed writes the estimate back
+            // Not recorded (Redis down, or refusing writes): write our slots back, this one at the
+            // estimate, now if Redis answers, else on reconnect.
+            () => reseedSoon(),
           );
         },
       };
