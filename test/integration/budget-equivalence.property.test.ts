@@ -3,6 +3,7 @@ import { connectRedis } from '../../src/upstream/redis';
 import { createMemoryBudget, type BotBudget, type BudgetLimits, type BudgetSlot } from '../../src/upstream/budget';
 import { createRedisBudget } from '../../src/upstream/redis-budget';
 import { UpstreamError } from '../../src/errors';
+import { budgetSettings, callStep, playCalls } from '../helpers/budget-calls';
 import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../helpers/redis-server';
 
 /**
@@ -13,13 +14,6 @@ import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../
 const binary = redisBinary();
 if (!binary) warnRedisMissing('budget-equivalence.property.test.ts');
 const suite = binary ? describe : describe.skip;
-
-const step = fc.record({
-  bot: fc.constantFrom('a', 'b'),
-  caller: fc.constantFrom('alice', 'bob', 'carol', ''),
-  advanceMs: fc.oneof(fc.integer({ min: 0, max: 1_500 }), fc.integer({ min: 0, max: 70_000 }), fc.integer({ min: 0, max: 1_000_000 })),
-  durationMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 50_000 })),
-});
 
 type Outcome = { slot?: BudgetSlot; refusal?: string };
 async function take(budget: BotBudget, bot: string, caller: string): Promise<Outcome> {
@@ -45,40 +39,25 @@ suite('the Redis budget decides exactly as the in-process one (property-based, r
     let run = 0;
     try {
       await fc.assert(
-        fc.asyncProperty(
-          fc.integer({ min: 1, max: 6 }),
-          fc.integer({ min: 2, max: 25 }),
-          fc.constantFrom(1, 0.5, 0.3),
-          fc.constantFrom(0, 0.25, 0.5),
-          fc.array(step, { minLength: 1, maxLength: 120 }),
-          async (perMinute, perHour, callerShare, reserveShare, steps) => {
-            let clock = 1_000_000_000_000;
-            const limits: BudgetLimits = { perMinute, perHour, maxWaitMs: 0, callerShare, reserveShare };
-            await client.flushall();
-            const local = createMemoryBudget(limits, () => clock);
-            const shared = createRedisBudget(client, limits, { recoveryMs: 5000, now: () => clock });
-            const prefix = `r${run++}-`; // the in-process budget forgets nothing between runs either: fresh bots
-            const inFlight: Array<{ end: number; slots: BudgetSlot[] }> = [];
-            try {
-              for (const { bot, caller, advanceMs, durationMs } of steps) {
-                const target = clock + advanceMs;
-                inFlight.sort((x, y) => x.end - y.end);
-                while (inFlight.length && inFlight[0].end <= target) {
-                  const call = inFlight.shift() as (typeof inFlight)[number];
-                  clock = call.end;
-                  for (const slot of call.slots) slot.release();
-                }
-                clock = target;
-                const [mine, theirs] = [await take(local, prefix + bot, caller), await take(shared, prefix + bot, caller)];
-                if (mine.refusal !== theirs.refusal) return false;
-                if (mine.slot && theirs.slot) inFlight.push({ end: clock + durationMs, slots: [mine.slot, theirs.slot] });
-              }
-              return true;
-            } finally {
-              shared.close?.();
-            }
-          },
-        ),
+        fc.asyncProperty(budgetSettings, fc.array(callStep, { minLength: 1, maxLength: 120 }), async ([perMinute, perHour, callerShare, reserveShare], steps) => {
+          const clock = { now: 1_000_000_000_000 };
+          const limits: BudgetLimits = { perMinute, perHour, maxWaitMs: 0, callerShare, reserveShare };
+          await client.flushall();
+          const local = createMemoryBudget(limits, () => clock.now);
+          const shared = createRedisBudget(client, limits, { recoveryMs: 5000, now: () => clock.now });
+          const prefix = `r${run++}-`; // the in-process budget forgets nothing between runs either: fresh bots
+          let agreed = true;
+          try {
+            await playCalls(steps, clock, async ({ bot, caller }) => {
+              const [mine, theirs] = [await take(local, prefix + bot, caller), await take(shared, prefix + bot, caller)];
+              if (mine.refusal !== theirs.refusal) agreed = false;
+              return mine.slot && theirs.slot ? [mine.slot, theirs.slot] : undefined;
+            });
+          } finally {
+            shared.close?.();
+          }
+          return agreed;
+        }),
         { numRuns: 60 },
       );
     } finally {
