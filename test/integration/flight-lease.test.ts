@@ -100,6 +100,20 @@ const perQuestion = (list: Arrival[]) => {
   return counts;
 };
 
+/**
+ * Once the upstream has recorded the leader's calls: three askers per question on `follower`, and
+ * the wait until they all wait on its flights (one per question taken into a flight, the others joined).
+ */
+async function followersWaiting(followerUrl: string, bot: string, asked: Question[]): Promise<Array<Promise<number | undefined>>> {
+  await until('the upstream recorded the leader\'s calls', () => arrivals.length === asked.length, 20_000);
+  const following = asked.flatMap((q) => [1, 2, 3].map(() => ask(followerUrl, bot, q)));
+  await until('the follower had all its askers waiting on the flights', async () => {
+    const c = await flightCounts(followerUrl);
+    return c.misses === asked.length && c.joins === 2 * asked.length;
+  }, 20_000);
+  return following;
+}
+
 suite('single flight across replicas with a leased claim', () => {
   beforeAll(async () => {
     redis = await startRedis(binary as string);
@@ -132,14 +146,8 @@ suite('single flight across replicas with a leased claim', () => {
 
     // The leader's 8 calls reach the upstream and are held there: in flight when it dies.
     const leading = asked.map((q) => ask(leader.url, bot, q).catch(() => undefined));
-    await until('the upstream recorded the leader\'s 8 calls', () => arrivals.length === 8, 20_000);
-
     // 24 askers on the other replica: 8 questions taken into a flight (waiting on the leader), 16 joined.
-    const following = asked.flatMap((q) => [1, 2, 3].map(() => ask(follower.url, bot, q)));
-    await until('the follower had all 24 askers waiting on the 8 flights', async () => {
-      const c = await flightCounts(follower.url);
-      return c.misses === 8 && c.joins === 16;
-    }, 20_000);
+    const following = await followersWaiting(follower.url, bot, asked);
     expect(arrivals).toHaveLength(8); // followers wait: no call while the leader lives
 
     answer = slow(500); // the upstream stays slow for whoever calls next
@@ -212,12 +220,7 @@ suite('single flight across replicas with a leased claim', () => {
     });
     const leading = asked.map((q) => leaderClient.fetchTrend(request(q)).catch(() => undefined));
     try {
-      await until('the upstream recorded the leader\'s calls', () => arrivals.length === asked.length, 20_000);
-      const following = asked.flatMap((q) => [1, 2, 3].map(() => ask(follower.url, bot, q)));
-      await until('the follower had all its askers waiting on the flights', async () => {
-        const c = await flightCounts(follower.url);
-        return c.misses === asked.length && c.joins === 2 * asked.length;
-      }, 20_000);
+      const following = await followersWaiting(follower.url, bot, asked);
 
       answer = slow(200); // a second call, if one were made, would be answered (and counted)
       for (const release of held.splice(0)) release(); // the upstream answers the leader
@@ -242,12 +245,7 @@ suite('single flight across replicas with a leased claim', () => {
     const [leader, follower] = await Promise.all([replica(env), replica(env)]);
 
     const leading = asked.map((q) => ask(leader.url, bot, q));
-    await until('the upstream recorded the leader\'s calls', () => arrivals.length === asked.length, 20_000);
-    const following = asked.flatMap((q) => [1, 2, 3].map(() => ask(follower.url, bot, q)));
-    await until('the follower had all its askers waiting on the flights', async () => {
-      const c = await flightCounts(follower.url);
-      return c.misses === asked.length && c.joins === 2 * asked.length;
-    }, 20_000);
+    const following = await followersWaiting(follower.url, bot, asked);
 
     answer = slow(200); // a second call, if one were made, would be answered (and counted)
     for (const release of held.splice(0)) release();
