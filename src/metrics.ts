@@ -21,7 +21,7 @@ export interface Metrics {
   cache(event: 'hit' | 'miss' | 'stale' | 'operation_hit'): void;
   flightJoin(): void;
   budgetWait(botId: string, seconds: number): void;
-  budgetRefusal(botId: string): void;
+  budgetRefusal(botId: string, reason: string): void;
   watchBreaker(state: () => BreakerState): void;
   /** A request or field refused by a security check: `unauthenticated:<reason>`, `forbidden`, `limit:<limit>`, `cost`. */
   refusal(kind: string): void;
@@ -49,7 +49,12 @@ export function createMetrics(options: { botLabels: boolean; defaultMetrics?: bo
   const botLabel = options.botLabels ? ['bot'] : [];
   const budgetWaits = new Counter({ name: 'eg_budget_waits_total', help: 'Calls that queued for the per-bot budget', labelNames: botLabel, registers: [registry] });
   const budgetWaitSeconds = new Counter({ name: 'eg_budget_wait_seconds_total', help: 'Time spent queued for the per-bot budget', labelNames: botLabel, registers: [registry] });
-  const budgetRefusals = new Counter({ name: 'eg_budget_refusals_total', help: 'Calls refused by the per-bot budget (RATE_LIMITED without calling)', labelNames: botLabel, registers: [registry] });
+  const budgetRefusals = new Counter({
+    name: 'eg_budget_refusals_total',
+    help: "Calls refused by the per-bot budget (RATE_LIMITED without calling); reason: bot-budget (the bot's whole budget) or caller-share (the caller's part of it)",
+    labelNames: [...botLabel, 'reason'],
+    registers: [registry],
+  });
   const refusals = new Counter({ name: 'eg_refusals_total', help: 'Requests and fields refused by authentication, authorization and operation limits', labelNames: ['kind'], registers: [registry] });
   const breakers: Array<() => BreakerState> = [];
   new Gauge({
@@ -92,7 +97,7 @@ export function createMetrics(options: { botLabels: boolean; defaultMetrics?: bo
       budgetWaits.inc(bot(botId));
       budgetWaitSeconds.inc(bot(botId), seconds);
     },
-    budgetRefusal: (botId) => budgetRefusals.inc(bot(botId)),
+    budgetRefusal: (botId, reason) => budgetRefusals.inc({ ...bot(botId), reason }),
     watchBreaker: (state) => void breakers.push(state),
     refusal: (kind) => refusals.inc({ kind }),
   };

@@ -64,7 +64,7 @@ function measuredBudget(budget: BotBudget, metrics: Metrics | undefined): BotBud
       try {
         slot = await budget.acquire(botId, caller);
       } catch (error) {
-        metrics.budgetRefusal(botId);
+        metrics.budgetRefusal(botId, error instanceof UpstreamError ? String(error.extensions.reason ?? 'bot-budget') : 'error');
         throw error;
       }
       const waited = (performance.now() - started) / 1000;

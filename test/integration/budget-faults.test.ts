@@ -148,6 +148,11 @@ suite('the shared budget under faults (real redis-server)', () => {
     const flooded = await Promise.all(Array.from({ length: 3 * budget }, (_, i) => ask(i % 2 ? a : b, 'st-demo-banking', greedy)));
     expect(flooded.filter((x) => x.ok)).toHaveLength(alone);
     expect(new Set(flooded.filter((x) => !x.ok).map((x) => `${x.code}/${x.reason}`))).toEqual(new Set(['RATE_LIMITED/caller-share']));
+    const refusedShares = async (s: Stack) => {
+      const line = (await (await fetch(`${s.url}/metrics`)).text()).split('\n').find((l) => l.startsWith('eg_budget_refusals_total{reason="caller-share"} '));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    expect((await refusedShares(a)) + (await refusedShares(b))).toBe(flooded.filter((x) => !x.ok).length); // operators see it
     // The polite caller's questions are answered at once, on either replica, from the reserve.
     for (let i = 0; i < budget - alone; i++) expect(await ask(i % 2 ? a : b, 'st-demo-banking', polite)).toMatchObject({ ok: true });
     expect((await ask(a, 'st-demo-banking', polite)).reason).toBe('bot-budget'); // now the bot's minute is spent

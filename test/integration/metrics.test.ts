@@ -33,7 +33,7 @@ describe('/metrics', () => {
       expect(value(text, 'eg_cache_events_total{event="hit"}')).toBe(1);
       expect(value(text, 'eg_cache_events_total{event="operation_hit"}')).toBe(1);
       expect(value(text, 'eg_cache_events_total{event="miss"}')).toBe(3);
-      expect(value(text, 'eg_budget_refusals_total')).toBe(1);
+      expect(value(text, 'eg_budget_refusals_total{reason="bot-budget"}')).toBe(1);
       expect(value(text, 'eg_upstream_duration_seconds_count{version="v2",granularity="daily"}')).toBe(2);
       expect(value(text, 'eg_graphql_field_duration_seconds_count{field="engagementTrend"}')).toBe(4);
       expect(value(text, 'eg_circuit_open')).toBe(0);
@@ -52,7 +52,7 @@ describe('/metrics', () => {
       await stack.gql(q(0));
       await stack.gql(q(1));
       const text = await (await fetch(`${stack.url}/metrics`)).text();
-      expect(value(text, 'eg_budget_refusals_total{bot="st-demo-travel"}')).toBe(1);
+      expect(value(text, 'eg_budget_refusals_total{bot="st-demo-travel",reason="bot-budget"}')).toBe(1);
     } finally {
       await stack.close();
     }
