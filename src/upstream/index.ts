@@ -108,6 +108,7 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
             log.warn({ slots }, 'budget slots of the last hour written back to Redis (reconnected, or Redis lost them)');
             options.onReseed?.(slots);
           },
+          onUnsupported: (version) => log.warn({ version }, 'Redis is older than 6.2: budget slots cannot be moved to when calls end or written back (ZADD GT); upgrade Redis'),
         })
       : createMemoryBudget(limits, options.now),
     options.metrics,

@@ -119,6 +119,8 @@ export interface RedisBudgetOptions {
   readonly recoveryMs: number;
   /** Told when this replica wrote its slots back (tests, logs). */
   readonly onReseed?: (slots: number) => void;
+  /** Told when the server is older than Redis 6.2 (no ZADD GT: releases and write-backs fail). */
+  readonly onUnsupported?: (version: string) => void;
   /** Tests only: the scripts' clock (ms) instead of Redis's own. */
   readonly now?: () => number;
 }
@@ -184,7 +186,15 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
     if (connectedOnce) reseedSoon();
     connectedOnce = true;
     void heartbeat().catch(() => undefined);
+    void checkVersion();
   };
+  /** ZADD GT (releases, write-backs) needs Redis 6.2: say so loudly rather than lose them quietly. */
+  async function checkVersion(): Promise<void> {
+    const info = await redis.info('server').catch(() => '');
+    const version = /redis_version:(\d+)\.(\d+)/.exec(info);
+    if (version && (Number(version[1]) < 6 || (Number(version[1]) === 6 && Number(version[2]) < 2))) options.onUnsupported?.(`${version[1]}.${version[2]}`);
+  }
+  if (connectedOnce) void checkVersion();
   redis.on('ready', onReady);
 
   return {

@@ -146,3 +146,21 @@ describe('per-bot budget shared fairly between callers', () => {
     for (let i = 0; i < 15; i++) await budget.acquire('bot', 'greedy');
   });
 });
+
+describe('the Redis budget on an old Redis', () => {
+  it.each([
+    ['6.0.16', true],
+    ['5.0.7', true],
+    ['6.2.0', false],
+    ['7.0.15', false],
+  ])('Redis %s is reported as unsupported: %s', async (version, unsupported) => {
+    const { createRedisBudget } = await import('../../src/upstream/redis-budget');
+    const told: string[] = [];
+    // Only what the version check touches: a ready connection that answers INFO.
+    const redis = { status: 'ready', on: () => undefined, off: () => undefined, info: async () => `# Server\r\nredis_version:${version}\r\n`, eval: async () => ['0', '0'] };
+    const budget = createRedisBudget(redis as never, { perMinute: 1, perHour: 1, maxWaitMs: 0 }, { recoveryMs: 5000, onUnsupported: (v) => told.push(v) });
+    await new Promise((resolve) => setImmediate(resolve));
+    budget.close?.();
+    expect(told.length > 0).toBe(unsupported);
+  });
+});
