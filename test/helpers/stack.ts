@@ -2,21 +2,18 @@ import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, loadConfig, type Config } from '../../src/config';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/emulator.server';
-import { DEMO_BOTS } from '../../src/emulator/world';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import type { Emulator, EmulatorOptions } from '../../src/emulator/emulator.server';
 import { createLogger } from '../../src/logger';
-import { createMetrics } from '../../src/metrics';
-import { createTracing } from '../../src/tracing';
-import { createServer, type EngagementServer, type ServerDeps } from '../../src/server';
-import { createUpstream } from '../../src/upstream';
-import { connectRedis } from '../../src/upstream/redis';
+import type { EngagementServer, ServerDeps } from '../../src/server';
 import type { ResponseCache } from '../../src/upstream/response-cache';
 
 /**
- * A real Engagement Graph on a loopback port 0, in front of either the built-in upstream
- * (started here, also on port 0) or any URL (a recording fake). Everything it logs is kept in
- * `logs`, so tests can assert what was (and was not) written.
+ * A real Engagement Graph on a loopback port 0, wired by the production composition root
+ * (src/app.ts), in front of either the built-in upstream (started by it, also on port 0) or any
+ * URL (a recording fake). Everything it logs is kept in `logs`, so tests can assert what was (and
+ * was not) written.
  */
 
 export interface GraphQLResult<T> {
@@ -51,16 +48,6 @@ export interface StackOptions {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  let emulator: Emulator | undefined;
-  let host = options.upstreamUrl;
-  if (!host) {
-    emulator = await startEmulator({
-      apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }],
-      now: options.now,
-      ...options.emulator,
-    });
-    host = emulator.url;
-  }
   const config = loadConfig({ NODE_ENV: 'test', ...options.env });
   const logs: string[] = [];
   const sink = new Writable({
@@ -69,14 +56,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       done();
     },
   });
-  const log = createLogger('debug', sink);
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
-  redis?.on('error', (error: Error) => log.warn({ err: { message: error.message } }, 'redis error')); // as index.ts does
-  const metrics = createMetrics({ botLabels: config.metricsBotLabels, defaultMetrics: false });
-  const tracing = createTracing(config.otlpTracesEndpoint, config.serviceName);
-  const client = createUpstream(config, { builtinHost: host, now: options.now, cache: options.cache, redis, metrics, tracer: tracing.tracer }, log.child({ component: 'upstream' }));
-  const explorerBots = emulator ? DEMO_BOTS.map((b) => ({ id: b.id, name: b.name })) : [];
-  const server = await createServer({ config, client, log, now: options.now, readinessChecks: options.readinessChecks, metrics, tracer: tracing.tracer, explorerBots });
+  const app = await createApp(config, {
+    log: createLogger('debug', sink),
+    now: options.now,
+    cache: options.cache,
+    upstreamUrl: options.upstreamUrl,
+    emulator: options.emulator,
+    readinessChecks: options.readinessChecks,
+    metrics: { defaultMetrics: false },
+  });
+  const { server, emulator } = app;
   await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}`;
 
@@ -94,13 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
       return { status: res.status, headers: res.headers, body: (await res.json()) as never };
     },
-    async close() {
-      await server.stop();
-      client.close();
-      await redis?.quit();
-      await tracing.shutdown();
-      await emulator?.close();
-    },
+    close: () => app.stop(),
   };
 }
 
