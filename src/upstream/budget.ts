@@ -205,7 +205,7 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
       own.add(at);
       // A slot reserved for later was placed behind slots still in flight; they may have ended
       // later than granted, so check again at the reserved time (the reservation keeps our place).
-      while (at > now() || at > t0) {
+      while (at > t0) {
         const promised = at;
         if (at > now()) await new Promise((resolve) => setTimeout(resolve, at - now()));
         st.all.remove(promised);

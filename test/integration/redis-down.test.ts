@@ -96,6 +96,14 @@ suite('Redis down under a real server process', () => {
     return s;
   };
 
+  /** `n` probes in a row: each says 503, within the issue's own 500 ms bound for probes. */
+  const expectProbesDown = async (s: Parameters<typeof readyz>[0], n: number) => {
+    const probes = [];
+    for (let i = 0; i < n; i++) probes.push(await readyz(s));
+    for (const p of probes) expect(p.status).toBe(503);
+    for (const p of probes) expect(p.ms).toBeLessThan(500);
+  };
+
   it('SIGKILLed: operations fail closed at once and call nothing upstream, /readyz says 503; after a restart both recover', async () => {
     const s = await start();
     const before = freshQuestion();
@@ -112,10 +120,7 @@ suite('Redis down under a real server process', () => {
     expect(fake.requests).toHaveLength(1); // no upstream call without the shared budget
     // Refused without waiting on reconnect attempts (typically a few ms; the bound is loose on purpose).
     for (const a of down) expect(a.ms).toBeLessThan(1000);
-    const probes = [];
-    for (let i = 0; i < 5; i++) probes.push(await readyz(s));
-    for (const p of probes) expect(p.status).toBe(503);
-    for (const p of probes) expect(p.ms).toBeLessThan(500); // the issue's own bound for probes
+    await expectProbesDown(s, 5);
 
     await redis.restart(); // empty, on the same port
     await waitFor('/readyz to say 200 after the restart', async () => (await readyz(s)).status === 200);
@@ -140,10 +145,7 @@ suite('Redis down under a real server process', () => {
     expect(fake.requests).toHaveLength(0);
     // One command timeout, not one per command the operation needs (loose bound: a busy machine).
     expect(hung.ms).toBeLessThan(1000);
-    const probes = [];
-    for (let i = 0; i < 3; i++) probes.push(await readyz(s));
-    for (const p of probes) expect(p.status).toBe(503);
-    for (const p of probes) expect(p.ms).toBeLessThan(500);
+    await expectProbesDown(s, 3);
 
     await redis.kill('SIGCONT');
     await waitFor('/readyz to say 200 once Redis answers again', async () => (await readyz(s)).status === 200);
