@@ -25,6 +25,7 @@ const DOCUMENT_BASE = 2_000;
 const DOCUMENT_PER_CHAR = 60;
 const TEXT_BASE = 400;
 
+// eslint-disable-next-line no-control-regex -- the range is the Latin-1 byte range, NUL included on purpose
 const isOneByte = (text: string) => !/[^\x00-\xff]/.test(text);
 
 export interface DocumentCaches {
