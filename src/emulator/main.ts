@@ -1,19 +1,23 @@
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, int } from '../config';
+import { ConfigError, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, loadEmulatorConfig, type EmulatorConfig } from '../config';
 import { startEmulator } from './emulator.server';
-import { parseFaults } from './faults';
 import { DEMO_BOTS } from './world';
 
-/** `npm run emulator`: the built-in Kore-compatible upstream on its own (EMULATOR_PORT, default 4010). */
+/** `npm run emulator`: the built-in Kore-compatible upstream on its own (EMULATOR_* in config/emulator.ts). */
 async function main(): Promise<void> {
-  const port = Number(process.env.EMULATOR_PORT ?? 4010);
-  const faults = process.env.EMULATOR_FAULTS ? parseFaults(JSON.parse(process.env.EMULATOR_FAULTS)) : undefined;
-  // Kore.ai's documented limits by default; benchmarks raise them to measure the server, not the limiter.
-  const perMinute = int(process.env, 'EMULATOR_RATE_PER_MINUTE', 60, 1, Number.MAX_SAFE_INTEGER);
-  const perHour = int(process.env, 'EMULATOR_RATE_PER_HOUR', 1800, 1, Number.MAX_SAFE_INTEGER);
+  let settings: EmulatorConfig;
+  try {
+    settings = loadEmulatorConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`emulator: configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const emulator = await startEmulator(
-    { apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }], faults, rateLimit: { perMinute, perHour } },
-    port,
-    process.env.EMULATOR_HOST ?? '127.0.0.1',
+    { apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }], faults: settings.faults, rateLimit: settings.rateLimit },
+    settings.port,
+    settings.host,
   );
   process.stdout.write(
     [

@@ -16,15 +16,8 @@ import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRe
  * - `signal` aborts → ERR_CANCELED; socket errors keep their code (ECONNREFUSED, ECONNRESET, …);
  * - a body over `maxContentLength` → ERR_BAD_RESPONSE "maxContentLength size of N exceeded";
  * - redirects are never followed (maxRedirects 0); the response body is the text, undecoded;
- * - no proxy: with a proxy variable set, the client uses axios's own adapter (usesProxy below).
+ * - no proxy: with a proxy variable set, the client uses axios's own adapter (usesProxy, config/proxy.ts).
  */
-
-const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy'];
-
-/** Whether axios's adapter would look for a proxy (read once at start-up; the environment does not change). */
-export function usesProxy(env: NodeJS.ProcessEnv = process.env): boolean {
-  return PROXY_VARIABLES.some((name) => Boolean(env[name] || env[name.toUpperCase()]));
-}
 
 export interface Agents {
   readonly http: http.Agent;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { cacheShares, credentialFor, type Config, type CredentialsConfig, type KoreCredential } from '../config';
 import { performance } from 'node:perf_hooks';
 import { BotNotConfiguredError, UpstreamError } from '../errors';
-import type { Secret } from '../secret';
+import type { Secret } from '../config';
 import { recordLater, type Metrics } from '../metrics';
 import type { Tracer } from '@opentelemetry/api';
 import { endSpan, startUpstreamSpan } from '../tracing';

@@ -6,8 +6,8 @@ import { isoDate } from '../dates';
 import { MalformedBodyError, mapTrend } from '../engagement/engagement.mapper';
 import type { TrendData, UpstreamRequest } from '../engagement/model';
 import { UpstreamError } from '../errors';
-import type { Secret } from '../secret';
-import { createHttpAdapter, usesProxy } from './http-adapter';
+import { usesProxy, type Secret } from '../config';
+import { createHttpAdapter } from './http-adapter';
 import { createUpstreamSigner } from './jwt';
 import { upstreamErrorFrom, type UpstreamFailure } from './errors';
 

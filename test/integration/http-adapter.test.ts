@@ -2,9 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
-import { createHttpAdapter, usesProxy } from '../../src/upstream/http-adapter';
+import { Secret, usesProxy } from '../../src/config';
+import { createHttpAdapter } from '../../src/upstream/http-adapter';
 import { createKoreClient } from '../../src/upstream/kore-client';
-import { Secret } from '../../src/secret';
 import { dailyAnswerFor } from '../helpers/kore-answers';
 import { startFakeUpstream } from '../helpers/fake-upstream';
 
