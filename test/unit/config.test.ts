@@ -1,4 +1,4 @@
-import { cacheShares, ConfigError, DEMO_CLIENT_ID, loadConfig } from '../../src/config';
+import { cacheShares, ConfigError, DEMO_CLIENT_ID, loadConfig, loadEmulatorConfig, NO_FAULTS } from '../../src/config';
 
 describe('configuration', () => {
   it('defaults to the built-in upstream, v2, port 4000 and the documented caps', () => {
@@ -99,5 +99,26 @@ describe('Redis command timeout', () => {
   it('defaults to 500 ms and refuses nonsense', () => {
     expect(loadConfig({}).redisCommandTimeoutMs).toBe(500);
     expect(() => loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '0' })).toThrow(/REDIS_COMMAND_TIMEOUT_MS/);
+  });
+});
+
+describe('the standalone emulator (npm run emulator)', () => {
+  it("defaults to port 4010 on loopback with Kore.ai's limits and no faults", () => {
+    expect(loadEmulatorConfig({})).toEqual({ port: 4010, host: '127.0.0.1', faults: {}, rateLimit: { perMinute: 60, perHour: 1800 } });
+  });
+
+  it('takes its EMULATOR_* variables, faults checked by the same parser as PUT /emulator/faults', () => {
+    const c = loadEmulatorConfig({ EMULATOR_PORT: '0', EMULATOR_HOST: '0.0.0.0', EMULATOR_RATE_PER_MINUTE: '1000000', EMULATOR_FAULTS: '{"errorRate":0.5}' });
+    expect(c).toEqual({ port: 0, host: '0.0.0.0', faults: { ...NO_FAULTS, errorRate: 0.5 }, rateLimit: { perMinute: 1_000_000, perHour: 1800 } });
+    expect(loadConfig({ EMULATOR_FAULTS: '{"latencyMs":5}' }).emulatorFaults).toEqual({ ...NO_FAULTS, latencyMs: 5 });
+  });
+
+  it.each<[Record<string, string>, RegExp]>([
+    [{ EMULATOR_PORT: 'http' }, /EMULATOR_PORT .*"http"/],
+    [{ EMULATOR_RATE_PER_HOUR: '0' }, /EMULATOR_RATE_PER_HOUR/],
+    [{ EMULATOR_FAULTS: '{"explode":1}' }, /EMULATOR_FAULTS .*unknown fault "explode"/],
+  ])('refuses %j with a message naming it', (env, message) => {
+    expect(() => loadEmulatorConfig(env)).toThrow(ConfigError);
+    expect(() => loadEmulatorConfig(env)).toThrow(message);
   });
 });
