@@ -6,7 +6,7 @@ import type { Secret } from './secret';
 /**
  * The shape of the configuration: what the rest of the service may rely on. loadConfig (index.ts)
  * builds it once at start-up, validated and deeply frozen; each part comes from one config/ file
- * (credentials.ts, auth.ts, emulator.ts; the plain settings from index.ts).
+ * (settings.ts, credentials.ts, auth.ts, emulator.ts).
  */
 
 export type ApiVersion = 'v1' | 'v2';
