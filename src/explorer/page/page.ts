@@ -1,0 +1,26 @@
+import type { Chart } from 'chart.js';
+import type { ExplorerTrendQuery } from './generated';
+import type { ExplorerState } from './state';
+
+/**
+ * What every part of the page shares: the configuration the server embeds in the HTML, element
+ * lookup by id, and the `window.engagementExplorer` handle tests and devtools read. The element ids
+ * are the page's contract with index.html and the browser test: change them in all three at once.
+ */
+
+/** What the server tells the page (embedded in the HTML, see explorer.route.ts). */
+export interface PageConfig {
+  readonly demoBots: ReadonlyArray<{ id: string; name: string }>;
+  readonly maxRangeDaysHourly: number;
+  readonly authRequired: boolean;
+}
+
+export type Trend = NonNullable<ExplorerTrendQuery['engagementTrend']>;
+
+export const config = JSON.parse(document.getElementById('explorer-config')?.textContent || '{}') as PageConfig;
+export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+export const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** For tests and devtools: the drawn charts and the last answer. */
+export const handle: { daily?: Chart; heatmap?: Chart; trend?: Trend | null; state?: ExplorerState } = {};
+(window as unknown as { engagementExplorer: typeof handle }).engagementExplorer = handle;
