@@ -1,8 +1,8 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import type { Context } from './context';
-import type { Principal } from './security/auth';
+import type { Context } from '../../context';
+import type { Principal } from '../../security/auth';
 
 /**
  * Whole-operation answers, for dashboards that repeat the same query: a response is kept while
