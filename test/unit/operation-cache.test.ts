@@ -1,4 +1,9 @@
-import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse, GraphQLRequestListener } from '@apollo/server';
+import type {
+  ApolloServerPlugin,
+  GraphQLRequestContextResponseForOperation,
+  GraphQLRequestContextWillSendResponse,
+  GraphQLRequestListener,
+} from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
 import type { Context, StaleAnswer } from '../../src/context';
 import type { Principal } from '../../src/security/auth';
@@ -51,7 +56,7 @@ function harness(maxBytes = 1_000_000) {
       queryHash: ask.queryHash ?? 'hash-1',
       request: { operationName: ask.operationName, variables: ask.variables },
       response: { http: { headers: new Map(), status: undefined }, body: { kind: 'single', singleResult: {} } },
-    } as unknown as GraphQLRequestContextWillSendResponse<Context>;
+    } as unknown as GraphQLRequestContextResponseForOperation<Context> & GraphQLRequestContextWillSendResponse<Context>;
     const listener = (await plugin.requestDidStart!(rc)) as GraphQLRequestListener<Context>;
     const answer = await listener.responseForOperation!(rc);
     if (answer) {
@@ -132,6 +137,17 @@ describe('operation cache plugin', () => {
       await h.request(ask, fresh(h));
       expect((await h.request(ask, fresh(h))).cached).toBe(false);
     }
+  });
+
+  it('a replay is a fresh top level: what later hooks add to it never reaches the stored answer', async () => {
+    const h = harness();
+    await h.request({}, fresh(h));
+    const first = await h.request({}, fresh(h));
+    // What Apollo's inline trace does to every body it sends (and it throws when `ftv1` is already there).
+    first.result.extensions ??= {};
+    (first.result.extensions as Record<string, unknown>).ftv1 = 'trace of the first replay';
+    const second = await h.request({}, fresh(h));
+    expect(second).toEqual({ cached: true, result: DATA });
   });
 });
 

@@ -78,7 +78,11 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
           const hit = lru.get(key);
           if (!hit || hit.until <= now()) return null;
           contextValue.stats.responseCached = true;
-          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: hit.result } };
+          // A fresh top level for every replay: Apollo hands this object to every willSendResponse
+          // hook, and hooks add to it (Apollo's inline trace writes `extensions.ftv1`, and fails
+          // on a body that already has one). The stored result itself has no `extensions` (it is
+          // stored before any hook adds them; see plugins/index.ts), so a shallow copy suffices.
+          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { ...hit.result } } };
         },
         async willSendResponse({ response, contextValue }) {
           if (!key || contextValue.stats.responseCached || response.body.kind !== 'single') return;
