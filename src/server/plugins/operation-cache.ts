@@ -90,8 +90,8 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
           const until = contextValue.freshness.until;
           if (result.errors?.length || contextValue.stale.length || !Number.isFinite(until) || until <= now()) return;
           // Kept as a compact copy: graphql-js builds results as prototype-less objects whose
-          // properties live out of line (a 7-day trend measured ~5.7 KB that way, ~1.4 KB copied
-          // through JSON). Responses here are JSON by nature (the Date scalar serializes to a string).
+          // properties live out of line, several times the heap of the same result copied through
+          // JSON (BENCHMARKS.md). Responses here are JSON by nature (the Date scalar serializes to a string).
           lru.set(key, JSON.stringify(result), until, until - now());
         },
       };

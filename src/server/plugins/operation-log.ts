@@ -9,7 +9,7 @@ export const operationLog = (log: Logger): ApolloServerPlugin<Context> => ({
     const started = performance.now();
     return {
       // On every request, cached ones included: fields are added only when they say something
-      // (pino serializes every key it is given, and this line is on every cached request's path).
+      // (pino serializes every key it is given, and this line is on every cached request's path: BENCHMARKS.md).
       async willSendResponse({ operationName, response, errors, contextValue: ctx }) {
         const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
         const failed = body?.errors ?? errors;
