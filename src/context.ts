@@ -5,7 +5,7 @@ import type { Config } from './config';
 import { isoDate } from './dates';
 import type { UpstreamRequest } from './engagement/model';
 import { createLoaders, type Loaders } from './loaders';
-import type { Logger } from './logger';
+import type { Logger } from './observability/logger';
 import type { KoreClient } from './upstream/kore-client';
 import type { Principal } from './security/auth';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { DEMO_BOTS } from './emulator/world';
-import { createLogger } from './logger';
+import { createLogger } from './observability/logger';
 
 /** The process: configuration, the application (app.ts), listening, and signals. */
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../logger';
+import type { Logger } from '../observability/logger';
 import { bundleExplorer, prebuiltExplorer, type ExplorerAssets } from './bundle';
 
 /**

@@ -3,9 +3,9 @@ import { cacheShares, credentialFor, type Config, type CredentialsConfig, type K
 import { performance } from 'node:perf_hooks';
 import { BotNotConfiguredError, UpstreamError } from '../errors';
 import type { Secret } from '../config';
-import { recordLater, type Metrics } from '../metrics';
+import { recordLater, type Metrics } from '../observability/metrics';
 import type { Tracer } from '@opentelemetry/api';
-import { endSpan, startUpstreamSpan } from '../tracing';
+import { endSpan, startUpstreamSpan } from '../observability/tracing';
 import { createMemoryBudget, type BotBudget } from './budget';
 import { createCircuitBreaker } from './breaker';
 import { createKoreClient, type KoreClient, type UpstreamLog } from './kore-client';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import type { Emulator, EmulatorOptions } from '../../src/emulator/emulator.server';
-import { createLogger } from '../../src/logger';
-import type { EngagementServer, ServerDeps } from '../../src/server';
+import { createLogger } from '../../src/observability/logger';
+import type { EngagementServer, ServerDeps } from '../../src/server/server';
 import type { ResponseCache } from '../../src/upstream/response-cache';
 
 /**

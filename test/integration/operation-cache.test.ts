@@ -47,3 +47,28 @@ describe('operation cache', () => {
     expect(opLines().slice(-1)[0].responseCached).toBeUndefined();
   });
 });
+
+describe('operation cache under a federation gateway asking for inline traces', () => {
+  it('replays the same operation again and again, each replay with its own ftv1 trace', async () => {
+    const traced = await startStack({ env: { INLINE_TRACING: 'true' } });
+    try {
+      const from = traced.emulator!.calls.length;
+      const asked = { 'apollo-federation-include-trace': 'ftv1' };
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await traced.gql<{ engagementTrend: unknown }>(Q, {}, asked));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      for (const a of answers) {
+        expect(a.body.errors).toBeUndefined();
+        expect(a.body.data).toEqual(answers[0].body.data);
+        expect(typeof a.body.extensions?.ftv1).toBe('string');
+      }
+      // Operation lines are written just after their response (recordLater): wait for all three.
+      const lines = () => traced.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'graphql operation');
+      for (const deadline = Date.now() + 5_000; lines().length < 3 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+      expect(lines().map((l) => l.responseCached)).toEqual([undefined, true, true]);
+      expect(trendCalls(traced.emulator!, from)).toHaveLength(1);
+    } finally {
+      await traced.close();
+    }
+  });
+});

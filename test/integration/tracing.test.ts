@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isoDate, todayIn } from '../../src/dates';
-import { createTracing } from '../../src/tracing';
+import { createTracing } from '../../src/observability/tracing';
 import { startServerProcess } from '../helpers/server-process';
 
 /** OpenTelemetry: off by default; with an OTLP endpoint, an operation span parents its upstream call spans. */

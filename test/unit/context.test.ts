@@ -1,6 +1,6 @@
 import { loadConfig } from '../../src/config';
 import { createContext } from '../../src/context';
-import type { Logger } from '../../src/logger';
+import type { Logger } from '../../src/observability/logger';
 import type { KoreClient } from '../../src/upstream/kore-client';
 
 describe('request context', () => {

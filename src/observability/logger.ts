@@ -17,8 +17,8 @@ export const LOG_FLUSH_MS = 200;
 
 /**
  * JSON to stdout, buffered: lines collect in memory and go out in one write when 4 KB are waiting
- * or every LOG_FLUSH_MS, whichever comes first (a write per line was ~0.1 ms of an uncached
- * request here). Pending lines are written synchronously when the process exits.
+ * or every LOG_FLUSH_MS, whichever comes first (a write per line cost every request a system
+ * call: BENCHMARKS.md). Pending lines are written synchronously when the process exits.
  */
 function jsonStdout(): pino.DestinationStream {
   const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BreakerState } from './upstream/breaker';
+import type { BreakerState } from '../upstream/breaker';
 
 /**
  * Prometheus metrics (GET /metrics), one registry per server so that several servers in one

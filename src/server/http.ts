@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
-import type { Context } from './context';
-import { AuthError, type Authenticate, type Principal } from './security/auth';
-import { isAbortedBody, requestJsonTooDeep } from './security/body';
-import { OperationLimitError } from './errors';
+import type { Context } from '../context';
+import { AuthError, type Authenticate, type Principal } from '../security/auth';
+import { isAbortedBody, requestJsonTooDeep } from '../security/body';
+import { OperationLimitError } from '../errors';
 
 /**
  * A small node:http integration for Apollo Server 5: routing, a capped body reader and the

@@ -39,8 +39,8 @@ export interface DocumentCaches {
 
 /**
  * With CACHE_MAX_BYTES=0 (answers and operations not cached), parsed documents still are, in a small
- * fixed store: parsing and validating every request again measured ~2 ms of an uncached request's
- * latency (the bench's overhead scenario), and a dashboard sends the same few documents.
+ * fixed store: parsing and validating every request again is a visible part of an uncached
+ * request's latency (BENCHMARKS.md), and a dashboard sends the same few documents.
  */
 export const DOCUMENTS_WITHOUT_CACHE_BYTES = 2_000_000;
 

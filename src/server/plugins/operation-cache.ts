@@ -1,8 +1,8 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import type { Context } from './context';
-import type { Principal } from './security/auth';
+import type { Context } from '../../context';
+import type { Principal } from '../../security/auth';
 
 /**
  * Whole-operation answers, for dashboards that repeat the same query: a response is kept while
@@ -78,7 +78,11 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
           const hit = lru.get(key);
           if (!hit || hit.until <= now()) return null;
           contextValue.stats.responseCached = true;
-          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: hit.result } };
+          // A fresh top level for every replay: Apollo hands this object to every willSendResponse
+          // hook, and hooks add to it (Apollo's inline trace writes `extensions.ftv1`, and fails
+          // on a body that already has one). The stored result itself has no `extensions` (it is
+          // stored before any hook adds them; see plugins/index.ts), so a shallow copy suffices.
+          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { ...hit.result } } };
         },
         async willSendResponse({ response, contextValue }) {
           if (!key || contextValue.stats.responseCached || response.body.kind !== 'single') return;
@@ -86,8 +90,8 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
           const until = contextValue.freshness.until;
           if (result.errors?.length || contextValue.stale.length || !Number.isFinite(until) || until <= now()) return;
           // Kept as a compact copy: graphql-js builds results as prototype-less objects whose
-          // properties live out of line (a 7-day trend measured ~5.7 KB that way, ~1.4 KB copied
-          // through JSON). Responses here are JSON by nature (the Date scalar serializes to a string).
+          // properties live out of line, several times the heap of the same result copied through
+          // JSON (BENCHMARKS.md). Responses here are JSON by nature (the Date scalar serializes to a string).
           lru.set(key, JSON.stringify(result), until, until - now());
         },
       };

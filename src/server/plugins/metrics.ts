@@ -1,0 +1,62 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type SelectionSetNode } from 'graphql';
+import type { Context } from '../../context';
+import { isTokenLimitError } from '../../errors';
+import { recordLater, type Metrics } from '../../observability/metrics';
+import { outcomeOf } from './outcome';
+
+/** Names of an operation's top-level fields (inline fragments included, as `_entities` uses them). */
+function topLevelFields(set: SelectionSetNode): Set<string> {
+  const names = new Set<string>();
+  for (const s of set.selections) {
+    if (s.kind === Kind.FIELD) names.add(s.name.value);
+    else if (s.kind === Kind.INLINE_FRAGMENT) for (const n of topLevelFields(s.selectionSet)) names.add(n);
+  }
+  return names;
+}
+
+/** Operation and top-level field metrics, and refusals made inside GraphQL (authorization, limits, cost). */
+export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        // Execution time per top-level field of the operation, without instrumenting every field
+        // (a willResolveField hook makes Apollo wrap every resolver: measurable on cached answers).
+        async executionDidStart({ operation }) {
+          // Typed as set, but undefined when operationName names no operation (graphql-js then refuses it).
+          if (!operation) return;
+          const fieldStarted = process.hrtime.bigint();
+          return {
+            async executionDidEnd() {
+              const seconds = Number(process.hrtime.bigint() - fieldStarted) / 1e9;
+              recordLater(() => {
+                for (const name of topLevelFields(operation.selectionSet)) metrics.field(name, seconds);
+              });
+            },
+          };
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            const original = error.originalError as { extensions?: Record<string, unknown> } | undefined;
+            if (code === 'FORBIDDEN') metrics.refusal('forbidden');
+            else if (code === 'COST_LIMIT_EXCEEDED') metrics.refusal('cost');
+            else if (original?.extensions?.code === 'OPERATION_LIMIT_EXCEEDED')
+              metrics.refusal(`limit:${String(original.extensions.limit)}`);
+            else if (code === 'GRAPHQL_PARSE_FAILED' && isTokenLimitError(error.message)) metrics.refusal('limit:tokens');
+          }
+        },
+        async willSendResponse({ operationName, response, errors, contextValue }) {
+          const cached = contextValue.stats.responseCached;
+          const outcome = outcomeOf(response, errors);
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          recordLater(() => {
+            if (cached) metrics.cache('operation_hit');
+            metrics.operation(operationName, outcome, seconds);
+          });
+        },
+      };
+    },
+  };
+}
