@@ -9,7 +9,7 @@ import { EngagementTrendArgs, type DateRangeInput, type EngagementFilters } from
 import { DataPoint, EngagementSeries, EngagementSummary, EngagementTrend, HourlyBucket } from './engagement.type';
 import { checkBotId, validateTrendArgs } from './engagement.validate';
 import type { ApiVersion, HourlyBucket as HourlyBucketModel, Series, Summary } from './model';
-import { selectsField } from './selection';
+import { selectsField } from './plan';
 
 /**
  * May this caller read this bot? A well-formed id is checked against the caller's token (FORBIDDEN),

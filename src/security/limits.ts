@@ -4,7 +4,8 @@ import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 import type { LimitsConfig } from '../config';
 import type { Context } from '../context';
 import { CostLimitError, OperationLimitError, type OperationLimit } from '../errors';
-import { estimateUpstreamCalls } from './cost';
+import { questionResolver } from '../engagement/question';
+import { operationCost } from './cost';
 
 /**
  * Operation limits, all checked before anything executes and all answered with HTTP 400:
@@ -12,8 +13,8 @@ import { estimateUpstreamCalls } from './cost';
  *   OPERATION_LIMIT_EXCEEDED error instead of armor's "Syntax Error: …" text;
  * - tokens: graphql-js's own `maxTokens` parse option (armor's token plugin for Apollo answers
  *   HTTP 500); formatError turns graphql-js's message into OPERATION_LIMIT_EXCEEDED;
- * - cost: the distinct Kore.ai calls the operation could cause (cost.ts), checked once the
- *   operation and its variables are known.
+ * - cost: the distinct Kore.ai calls the operation could cause (the planner, engagement/plan.ts,
+ *   weighed by cost.ts), checked once the operation and its variables are known.
  */
 
 const FOUND = /found (\d+)/;
@@ -46,9 +47,9 @@ export function costLimitPlugin(maxUpstreamCalls: number): ApolloServerPlugin<Co
       return {
         async didResolveOperation({ document, operation, request, contextValue }) {
           if (!operation) return;
-          const cost = estimateUpstreamCalls(document, operation, request.variables ?? {});
-          contextValue.stats.estimatedCalls = cost;
-          if (cost > maxUpstreamCalls) throw new CostLimitError(cost, maxUpstreamCalls);
+          const cost = operationCost(document, operation, request.variables ?? {}, questionResolver(contextValue));
+          contextValue.stats.estimatedCalls = cost.calls;
+          if (cost.limited > maxUpstreamCalls) throw new CostLimitError(cost.limited, maxUpstreamCalls);
         },
       };
     },

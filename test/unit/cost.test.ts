@@ -1,12 +1,18 @@
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { OperationLimitError } from '../../src/errors';
 import { MAX_VALUE_DEPTH } from '../../src/security/body';
-import { estimateUpstreamCalls } from '../../src/security/cost';
+import { estimateUpstreamCalls, type ResolveQuestion } from '../../src/engagement/plan';
+import type { TrendQuery } from '../../src/engagement/model';
+import { operationCost } from '../../src/security/cost';
 
-const cost = (query: string, variables: Record<string, unknown> = {}) => {
+const parsed = (query: string) => {
   const document = parse(query);
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-  return estimateUpstreamCalls(document, operation, variables);
+  return { document, operation };
+};
+const cost = (query: string, variables: Record<string, unknown> = {}, resolve?: ResolveQuestion) => {
+  const { document, operation } = parsed(query);
+  return estimateUpstreamCalls(document, operation, variables, resolve);
 };
 const R1 = 'range: { start: "2025-12-01", end: "2025-12-07" }';
 const R2 = 'range: { start: "2025-11-01", end: "2025-11-07" }';
@@ -71,5 +77,72 @@ describe('cost in upstream calls', () => {
     const q = `query Q($bot: ID!, $r: [_Any!]!) { engagementTrend(botId: $bot, ${R1}) { summary { uniqueUsers } } _entities(representations: $r) { ... on Bot { ${trend('summary { uniqueUsers }').replace('botId: "st-a", ', '')} } } }`;
     const hostile = { toString: 1 };
     expect(cost(q, { bot: hostile, r: [{ __typename: 'Bot', id: hostile }, { __typename: 'Bot', id: ['st-a'] }, 1, null] })).toBe(3);
+  });
+});
+
+describe('cost with questions canonicalized as the resolvers do', () => {
+  // A stand-in for engagement/question.ts: bot "st-v1" speaks v1, "st-no" is refused, zone names
+  // are compared case-insensitively, a range starting after 2025-12-31 is refused.
+  const asked: Array<{ botId: string; hourlyAsked: boolean }> = [];
+  const resolve: ResolveQuestion = (botId, range, filters, hourlyAsked) => {
+    asked.push({ botId, hourlyAsked });
+    if (botId === 'st-no' || range.start > '2025-12-31') return null;
+    const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+    const query: TrendQuery = {
+      version: botId === 'st-v1' ? 'v1' : 'v2',
+      botId,
+      startDay: day(range.start),
+      endDay: day(range.end),
+      channel: filters?.channel ?? null,
+      conversationType: filters?.conversationType ?? 'ALL',
+      conversationStatus: filters?.conversationStatus ?? 'ALL',
+      timeZone: (filters?.timeZone ?? 'UTC').toUpperCase(),
+    };
+    return query;
+  };
+  beforeEach(() => (asked.length = 0));
+
+  it.each<[string, string, number]>([
+    ['filters omitted and spelled as defaults: one question', `{ a: ${trend('summary { uniqueUsers }')} b: engagementTrend(botId: "st-a", ${R1}, filters: { conversationType: ALL, timeZone: "utc" }) { summary { newUsers } } }`, 1],
+    ['summary on one alias rides on hourly asked by another', `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('hourly { hour }')} }`, 1],
+    ['Query.engagementTrend and bot(id:) asking the same question: one call', `{ ${trend('series { uniqueUsers { users } }')} bot(id: "st-a") { engagementTrend(${R1}) { series { uniqueUsers { users } } } } }`, 1],
+    ['a refused bot costs nothing', `{ a: ${trend('summary { uniqueUsers }', R1, 'st-no')} b: ${trend('series { uniqueUsers { users } }', R2, 'st-no')} }`, 0],
+    ['a refused range costs nothing', `{ ${trend('summary { uniqueUsers }', 'range: { start: "2099-01-01", end: "2099-01-02" }')} }`, 0],
+    ['a v1 summary costs nothing', `{ ${trend('summary { uniqueUsers }', R1, 'st-v1')} }`, 0],
+    ['a v1 summary with series: the daily call only', `{ ${trend('summary { uniqueUsers } series { uniqueUsers { users } }', R1, 'st-v1')} }`, 1],
+    ['a v1 summary with hourly: the hourly call only', `{ ${trend('summary { uniqueUsers } hourly { hour }', R1, 'st-v1')} }`, 1],
+  ])('%s → %i', (_name, query, expected) => {
+    expect(cost(query, {}, resolve)).toBe(expected);
+  });
+
+  it('tells the resolver whether hourly is asked, over every node of one response key', () => {
+    const q = `{ a: ${trend('summary { uniqueUsers }')} a: ${trend('...H')} } fragment H on EngagementTrend { hourly { hour } }`;
+    expect(cost(q, {}, resolve)).toBe(1);
+    expect(asked).toEqual([{ botId: 'st-a', hourlyAsked: true }]);
+  });
+
+  it('applies variable defaults as coercion does', () => {
+    const q = `query Q($h: Boolean = false) { ${trend('series { uniqueUsers { users } } hourly @include(if: $h) { hour }')} }`;
+    expect(cost(q, {}, resolve)).toBe(1);
+    expect(cost(q, { h: true }, resolve)).toBe(2);
+  });
+
+  it('counts values coercion would refuse by their raw arguments (never low)', () => {
+    const q = `query Q($bot: ID!, $r: DateRangeInput!) { a: engagementTrend(botId: $bot, range: $r) { summary { uniqueUsers } } b: ${trend('summary { uniqueUsers }')} }`;
+    expect(cost(q, { bot: 'st-a', r: { start: '2025-12-01', end: '2025-12-07' } }, resolve)).toBe(1);
+    expect(cost(q, { bot: { toString: 1 }, r: { start: '2025-12-01', end: '2025-12-07' } }, resolve)).toBe(2);
+    expect(cost(q, { bot: 'st-a', r: { start: '2025-12-01', end: '2025-12-07', extra: 1 } }, resolve)).toBe(2);
+    expect(cost(q, { bot: 'st-a', r: { start: '2025-12-01', end: ['2025-12-07'] } }, resolve)).toBe(2);
+    expect(() => cost(q, { bot: 'st-a', r: JSON.parse('['.repeat(50_000) + ']'.repeat(50_000)) as unknown }, resolve)).toThrow(OperationLimitError);
+  });
+
+  it('weighs refused questions in the limit, not in the calls (operationCost)', () => {
+    const q = `query E($r: [_Any!]!) { _entities(representations: $r) { ... on Bot { engagementTrend(${R1}) { summary { uniqueUsers } } } } }`;
+    const { document, operation } = parsed(q);
+    const r = [...Array.from({ length: 30 }, () => ({ __typename: 'Bot', id: 'st-no' })), { __typename: 'Bot', id: 'st-a' }];
+    expect(operationCost(document, operation, { r }, resolve)).toEqual({ calls: 1, limited: 2 });
+    const distinct = Array.from({ length: 30 }, (_, i) => ({ __typename: 'Bot', id: `st-no-${i}` }));
+    const refusing: ResolveQuestion = (botId, ...rest) => (botId.startsWith('st-no') ? null : resolve(botId, ...rest));
+    expect(operationCost(document, operation, { r: distinct }, refusing)).toEqual({ calls: 0, limited: 30 });
   });
 });

@@ -1,19 +1,19 @@
 import DataLoader from 'dataloader';
-import { queryKey, requestKey, upstreamRequest, type Granularity, type TrendData, type TrendQuery, type UpstreamRequest } from './engagement/model';
-import type { CallTrace, KoreClient } from './upstream/kore-client';
+import type { CallTrace, KoreClient } from '../upstream/kore-client';
+import { queryKey, requestKey, upstreamRequest, type Granularity, type TrendData, type TrendQuery, type UpstreamRequest } from './model';
+import { callFor, type Need } from './plan';
 
 /**
  * Per-request loaders: the fewest upstream calls for what an operation selects.
  *
- * Resolvers ask for a *need* (summary, daily series, hourly buckets) of a question. One batch sees
- * every need of the operation's current level, so the plan per question is: hourly needs → one
- * hourly call; daily needs → one daily call; a summary rides on whichever call is made anyway
- * (both answers carry it) and costs one daily call only when asked alone. Distinct upstream calls
- * run with bounded concurrency; equal ones are made once per request (`calls` below), even across
- * batches.
+ * Resolvers ask for a *need* (summary, daily series, hourly buckets) of a question. A batch applies
+ * the planner's rule (plan.ts `callFor`: which call answers which need) to the needs it sees, the
+ * same rule the cost limit and the operation log's estimate apply to the document. Distinct
+ * upstream calls run with bounded concurrency; equal ones are made once per request (`calls`
+ * below), even across batches.
  */
 
-export type Need = 'summary' | 'daily' | 'hourly';
+export type { Need } from './plan';
 
 export interface TrendLoad {
   readonly query: TrendQuery;
@@ -71,11 +71,7 @@ export function createLoaders(client: KoreClient, options: LoaderOptions): Loade
 
   const batch = async (loads: readonly TrendLoad[]): Promise<Array<TrendData | Error>> => {
     const hourlyAsked = new Set(loads.filter((l) => l.need === 'hourly').map((l) => queryKey(l.query)));
-    const results = loads.map(({ query, need }) => {
-      const rideOnHourly = need === 'summary' && hourlyAsked.has(queryKey(query));
-      const granularity: Granularity = need === 'hourly' || rideOnHourly ? 'hourly' : 'daily';
-      return fetchOnce(query, granularity);
-    });
+    const results = loads.map(({ query, need }) => fetchOnce(query, callFor(need, hourlyAsked.has(queryKey(query)))));
     return Promise.all(results.map((p) => p.catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
   };
 

@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { todayIn } from '../../src/dates';
+import { bearer, callerToken, JWT_ENV } from '../helpers/caller-tokens';
+import { BOTS, operations, render } from '../helpers/plan-operations';
+import { startStack, trendCalls, type Stack } from '../helpers/stack';
+
+/**
+ * The planner's estimate against the calls actually made: generated operations go over HTTP to a
+ * stack in front of the built-in upstream (caches off, so every distinct request reaches it), and
+ * the operation log's `estimatedCalls` is compared with the calls the upstream recorded. With
+ * canonical questions it must be equal; it must never be below.
+ */
+
+let stack: Stack;
+const dir = mkdtempSync(join(tmpdir(), 'eg-plan-'));
+
+beforeAll(async () => {
+  // One v2 bot and one v1 bot the caller may read, one configured bot it may not, and no default app.
+  const file = join(dir, 'credentials.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      [BOTS.v2]: { clientId: 'cs-v2', clientSecret: 'v2-secret-value' },
+      [BOTS.v1]: { clientId: 'cs-v1', clientSecret: 'v1-secret-value', apiVersion: 'v1' },
+      [BOTS.forbidden]: { clientId: 'cs-v2', clientSecret: 'v2-secret-value' },
+    }),
+  );
+  stack = await startStack({
+    env: {
+      ...JWT_ENV,
+      KORE_CREDENTIALS_FILE: file,
+      CACHE_MAX_BYTES: '0',
+      MAX_UPSTREAM_CALLS: '1000',
+      BUDGET_PER_MINUTE: '100000',
+      BUDGET_PER_HOUR: '1000000',
+    },
+    emulator: { rateLimit: { perMinute: 1_000_000, perHour: 1_000_000 } },
+  });
+});
+
+afterAll(async () => {
+  await stack?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const token = bearer(callerToken({ bots: [BOTS.v2, BOTS.v1] }));
+let requests = 0;
+
+/** The operation log line of one request, polled until written (it is written after the response). */
+async function operationLine(requestId: string, deadlineMs = 5000): Promise<{ estimatedCalls?: number; upstreamCalls: number }> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    for (const text of stack.logs) {
+      for (const line of text.split('\n')) {
+        if (!line.includes(requestId)) continue;
+        const parsed = JSON.parse(line) as { msg?: string; requestId?: string; estimatedCalls?: number; upstreamCalls: number };
+        if (parsed.msg === 'graphql operation' && parsed.requestId === requestId) return parsed;
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no operation log line for ${requestId}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function run(query: string, variables: Record<string, unknown>) {
+  const requestId = `plan-${++requests}`;
+  const from = stack.emulator!.calls.length;
+  const res = await stack.gql(query, variables, { ...token, 'x-request-id': requestId });
+  const calls = trendCalls(stack.emulator!, from);
+  const line = await operationLine(requestId);
+  return { status: res.status, body: res.body, calls, estimated: line.estimatedCalls };
+}
+
+describe('the planner against the built-in upstream', () => {
+  it('estimates exactly the calls made, for generated operations', async () => {
+    let made = 0;
+    let refusedSome = false;
+    await fc.assert(
+      fc.asyncProperty(operations, async (parts) => {
+        const { query, variables } = render(parts, todayIn('UTC'));
+        const { status, body, calls, estimated } = await run(query, variables);
+        expect({ status, query }).toEqual({ status: 200, query });
+        // No upstream error: every call answered, none repeated within the operation.
+        expect(calls.map((c) => c.status).filter((s) => s !== 200)).toEqual([]);
+        const distinct = new Set(calls.map((c) => `${c.path}?${new URLSearchParams(c.query).toString()}`));
+        expect(distinct.size).toBe(calls.length);
+        expect(estimated).toBeGreaterThanOrEqual(calls.length);
+        expect({ estimated, query, variables }).toEqual({ estimated: calls.length, query, variables });
+        made += calls.length;
+        refusedSome ||= (body.errors ?? []).some((e) =>
+          ['FORBIDDEN', 'BOT_NOT_CONFIGURED', 'BAD_USER_INPUT'].includes(String(e.extensions?.code)),
+        );
+      }),
+      { numRuns: 40 },
+    );
+    // The generator reaches both calls and refusals: otherwise equality would prove little.
+    expect(made).toBeGreaterThan(20);
+    expect(refusedSome).toBe(true);
+  });
+
+  it.each<[string, string, Record<string, unknown>, number]>([
+    [
+      'one question spelled five ways (variables, key order, default filters, zone case): one call',
+      `query Q($r: DateRangeInput!, $s: Date!, $e: Date!, $f: EngagementFilters) {
+        a: engagementTrend(botId: "${BOTS.v2}", range: $r) { summary { uniqueUsers } }
+        b: engagementTrend(botId: "${BOTS.v2}", range: { end: $e, start: $s }, filters: $f) { summary { newUsers } }
+        c: bot(id: "${BOTS.v2}") { engagementTrend(range: $r, filters: { timeZone: "utc" }) { summary { uniqueUsers } } }
+        d: engagementTrend(botId: "${BOTS.v2}", range: $r, filters: { conversationType: ALL, channel: null }) { summary { uniqueUsers } }
+      }`,
+      { r: 'RANGE', s: 'START', e: 'END', f: { timeZone: 'UTC' } },
+      1,
+    ],
+    [
+      'a summary on one alias rides on hourly asked by an entity: one call',
+      `query Q($reps: [_Any!]!) {
+        a: engagementTrend(botId: "${BOTS.v2}", range: RANGE_LITERAL) { summary { uniqueUsers } }
+        _entities(representations: $reps) { ... on Bot { engagementTrend(range: RANGE_LITERAL) { hourly { hour } } } }
+      }`,
+      { reps: [{ __typename: 'Bot', id: BOTS.v2 }] },
+      1,
+    ],
+    [
+      'a v1 summary costs nothing; forbidden and unconfigured bots cost nothing',
+      `{ a: engagementTrend(botId: "${BOTS.v1}", range: RANGE_LITERAL) { summary { uniqueUsers } }
+         b: engagementTrend(botId: "${BOTS.forbidden}", range: RANGE_LITERAL) { series { uniqueUsers { users } } }
+         c: bot(id: "${BOTS.unconfigured}") { engagementTrend(range: RANGE_LITERAL) { series { uniqueUsers { users } } } } }`,
+      {},
+      0,
+    ],
+  ])('%s', async (_name, text, rawVariables, expected) => {
+    const today = todayIn('UTC');
+    const [start, end] = [today - 10, today - 4].map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10));
+    const query = text.replaceAll('RANGE_LITERAL', `{ start: "${start}", end: "${end}" }`);
+    const fill = (v: unknown): unknown => (v === 'RANGE' ? { start, end } : v === 'START' ? start : v === 'END' ? end : v);
+    const variables = Object.fromEntries(Object.entries(rawVariables).map(([k, v]) => [k, fill(v)]));
+    const { status, calls, estimated } = await run(query, variables);
+    expect(status).toBe(200);
+    expect(calls).toHaveLength(expected);
+    expect(estimated).toBe(expected);
+  });
+});
