@@ -1,19 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type SelectionSetNode } from 'graphql';
 import type { Context } from '../../context';
+import { fragmentsOf, topLevelFieldNames } from '../../engagement/plan';
 import { isTokenLimitError } from '../../errors';
 import { recordLater, type Metrics } from '../../observability/metrics';
 import { outcomeOf } from './outcome';
-
-/** Names of an operation's top-level fields (inline fragments included, as `_entities` uses them). */
-function topLevelFields(set: SelectionSetNode): Set<string> {
-  const names = new Set<string>();
-  for (const s of set.selections) {
-    if (s.kind === Kind.FIELD) names.add(s.name.value);
-    else if (s.kind === Kind.INLINE_FRAGMENT) for (const n of topLevelFields(s.selectionSet)) names.add(n);
-  }
-  return names;
-}
 
 /** Operation and top-level field metrics, and refusals made inside GraphQL (authorization, limits, cost). */
 export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
@@ -23,7 +13,7 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
       return {
         // Execution time per top-level field of the operation, without instrumenting every field
         // (a willResolveField hook makes Apollo wrap every resolver: measurable on cached answers).
-        async executionDidStart({ operation }) {
+        async executionDidStart({ operation, document, request }) {
           // Typed as set, but undefined when operationName names no operation (graphql-js then refuses it).
           if (!operation) return;
           const fieldStarted = process.hrtime.bigint();
@@ -31,7 +21,8 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
             async executionDidEnd() {
               const seconds = Number(process.hrtime.bigint() - fieldStarted) / 1e9;
               recordLater(() => {
-                for (const name of topLevelFields(operation.selectionSet)) metrics.field(name, seconds);
+                // The planner's walker: fragments expanded, @skip/@include honoured, as execution sees them.
+                for (const name of topLevelFieldNames(operation, fragmentsOf(document), request.variables ?? {})) metrics.field(name, seconds);
               });
             },
           };
