@@ -1,11 +1,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 import type { LimitsConfig } from '../config';
-import type { Context } from '../context';
-import { CostLimitError, OperationLimitError, type OperationLimit } from '../errors';
-import { questionResolver } from '../engagement/question';
-import { operationCost } from './cost';
+import { OperationLimitError, type OperationLimit } from '../errors';
 
 /**
  * Operation limits, all checked before anything executes and all answered with HTTP 400:
@@ -14,7 +10,7 @@ import { operationCost } from './cost';
  * - tokens: graphql-js's own `maxTokens` parse option (armor's token plugin for Apollo answers
  *   HTTP 500); formatError turns graphql-js's message into OPERATION_LIMIT_EXCEEDED;
  * - cost: the distinct Kore.ai calls the operation could cause (the planner, engagement/plan.ts,
- *   weighed by cost.ts), checked once the operation and its variables are known.
+ *   weighed by cost.ts), checked by server/plugins/cost-limit.ts once the variables are known.
  */
 
 const FOUND = /found (\d+)/;
@@ -38,20 +34,4 @@ export function operationLimits(limits: LimitsConfig): { validationRules: Valida
   });
   const { validationRules } = armor.protect();
   return { validationRules, parseOptions: { maxTokens: limits.maxTokens } };
-}
-
-/** Rejects an operation whose distinct upstream calls could exceed the cap, before it executes. */
-export function costLimitPlugin(maxUpstreamCalls: number): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operation, request, contextValue }) {
-          if (!operation) return;
-          const cost = operationCost(document, operation, request.variables ?? {}, questionResolver(contextValue));
-          contextValue.stats.estimatedCalls = cost.calls;
-          if (cost.limited > maxUpstreamCalls) throw new CostLimitError(cost.limited, maxUpstreamCalls);
-        },
-      };
-    },
-  };
 }

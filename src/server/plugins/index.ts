@@ -4,7 +4,7 @@ import { cacheShares, type Config } from '../../config';
 import type { Context } from '../../context';
 import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
-import { costLimitPlugin } from '../../security/limits';
+import { costLimitPlugin } from './cost-limit';
 import { cacheControlDisabled, inlineTrace, landingPage } from './landing-page';
 import { metricsPlugin } from './metrics';
 import { operationCachePlugin } from './operation-cache';
