@@ -2,7 +2,7 @@ import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Algorithm } from 'jsonwebtoken';
-import { canonicalTimeZone } from './dates';
+import { canonicalTimeZone } from './time/zones';
 import { parseFaults, type Faults } from './emulator/faults';
 import { Secret } from './secret';
 import { MAX_VALUE_DEPTH } from './security/body';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Span } from '@opentelemetry/api';
 import type { Config } from './config';
-import { isoDate } from './dates';
+import { isoDate } from './time/calendar';
 import type { UpstreamRequest } from './engagement/model';
 import { createLoaders, type Loaders } from './loaders';
 import type { Logger } from './logger';

@@ -1,4 +1,5 @@
-import { HOUR_KEYS, isoDate, parseKoreDate } from '../dates';
+import { HOUR_KEYS, parseKoreDate } from '../upstream/kore/labels';
+import { isoDate } from '../time/calendar';
 import type { DataPoint, HourlyBucket, Series, Summary, TrendData, UpstreamRequest } from './model';
 
 /**

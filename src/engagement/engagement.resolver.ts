@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Args, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { isoDate } from '../dates';
+import { isoDate } from '../time/calendar';
 import { BotNotConfiguredError, ErrorCode, EngagementError, ForbiddenError, UpstreamUnsupportedError } from '../errors';
 import { mayRead } from '../security/auth';
 import { credentialFor } from '../config';

@@ -1,4 +1,5 @@
-import { canonicalTimeZone, isoDate, parseIsoDate, todayIn } from '../dates';
+import { canonicalTimeZone, todayIn } from '../time/zones';
+import { isoDate, parseIsoDate } from '../time/calendar';
 import { BadUserInputError, UpstreamUnsupportedError } from '../errors';
 import type { ApiVersion, TrendQuery } from './model';
 import type { DateRangeInput, EngagementFilters } from './engagement.args';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Span } from '@opentelemetry/api';
 import axios, { type AxiosInstance, type AxiosRequestConfig, isAxiosError } from 'axios';
-import { isoDate } from '../dates';
+import { isoDate } from '../time/calendar';
 import { MalformedBodyError, mapTrend } from '../engagement/engagement.mapper';
 import type { TrendData, UpstreamRequest } from '../engagement/model';
 import { UpstreamError } from '../errors';

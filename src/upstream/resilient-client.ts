@@ -1,4 +1,4 @@
-import { todayIn } from '../dates';
+import { todayIn } from '../time/zones';
 import { requestKey, type TrendData, type UpstreamRequest } from '../engagement/model';
 import { ErrorCode, UpstreamError } from '../errors';
 import { isCallerShareRefusal, type BotBudget, type BudgetSlot } from './budget';

@@ -1,4 +1,5 @@
-import { canonicalTimeZone, parseIsoDate, todayIn, zoneCacheSizes } from '../../src/dates';
+import { canonicalTimeZone, todayIn, zoneCacheSizes } from '../../src/time/zones';
+import { parseIsoDate } from '../../src/time/calendar';
 
 /**
  * dates.ts keeps caches keyed by what callers send (zone spellings, date strings): they stay

@@ -1,4 +1,4 @@
-import { parseIsoDate } from '../../src/dates';
+import { parseIsoDate } from '../../src/time/calendar';
 import { MalformedBodyError, mapTrend, parseCount } from '../../src/engagement/engagement.mapper';
 import type { Granularity, UpstreamRequest } from '../../src/engagement/model';
 
