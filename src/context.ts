@@ -6,7 +6,7 @@ import { isoDate } from './time/calendar';
 import type { UpstreamRequest } from './engagement/model';
 import { createLoaders, type Loaders } from './loaders';
 import type { Logger } from './logger';
-import type { KoreClient } from './upstream/kore-client';
+import type { KoreClient } from './upstream/kore';
 import type { Principal } from './security/auth';
 
 /** Everything a resolver may use, built fresh for each request: nothing per-caller outlives it. */

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { queryKey, requestKey, upstreamRequest, type Granularity, type TrendData, type TrendQuery, type UpstreamRequest } from './engagement/model';
-import type { CallTrace, KoreClient } from './upstream/kore-client';
+import type { CallTrace, KoreClient } from './upstream/kore';
 
 /**
  * Per-request loaders: the fewest upstream calls for what an operation selects.

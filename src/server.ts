@@ -25,7 +25,7 @@ import { createDocumentCaches } from './document-store';
 import { operationCachePlugin } from './operation-cache';
 import { createAuthenticator } from './security/auth';
 import { costLimitPlugin, operationLimits } from './security/limits';
-import type { KoreClient } from './upstream/kore-client';
+import type { KoreClient } from './upstream/kore';
 
 export interface ServerDeps {
   readonly config: Config;

@@ -3,7 +3,7 @@ import { requestKey, type TrendData, type UpstreamRequest } from '../engagement/
 import { ErrorCode, UpstreamError } from '../errors';
 import { isCallerShareRefusal, type BotBudget, type BudgetSlot } from './budget';
 import type { CircuitBreaker } from './breaker';
-import type { CallTrace, KoreClient, UpstreamLog } from './kore-client';
+import type { CallTrace, KoreClient, UpstreamLog } from './kore';
 import { localFlights, type FlightCoordinator } from './redis';
 import type { ResponseCache } from './response-cache';
 

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import { createHttpAdapter, usesProxy } from '../../src/upstream/http-adapter';
-import { createKoreClient } from '../../src/upstream/kore-client';
+import { createKoreClient } from '../../src/upstream/kore';
 import { Secret } from '../../src/secret';
 import { dailyAnswerFor } from '../helpers/kore-answers';
 import { startFakeUpstream } from '../helpers/fake-upstream';
