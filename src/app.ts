@@ -8,7 +8,7 @@ import { createMetrics, type Metrics } from './observability/metrics';
 import { createTracing, type Tracing } from './observability/tracing';
 import { createServer, type EngagementServer, type ServerDeps } from './server/server';
 import { allCredentials, createUpstream } from './upstream';
-import type { KoreClient } from './upstream/kore-client';
+import type { KoreClient } from './upstream/kore';
 import { connectRedis, redisReady } from './upstream/redis';
 import type { ResponseCache } from './upstream/response-cache';
 

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Span } from '@opentelemetry/api';
 import type { Config } from './config';
-import { isoDate } from './dates';
+import { isoDate } from './time/calendar';
 import { createLoaders, type Loaders } from './engagement/loaders';
 import type { UpstreamRequest } from './engagement/model';
 import type { Logger } from './observability/logger';
-import type { KoreClient } from './upstream/kore-client';
+import type { KoreClient } from './upstream/kore';
 import type { Principal } from './security/auth';
 
 /** Everything a resolver may use, built fresh for each request: nothing per-caller outlives it. */

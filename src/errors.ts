@@ -84,7 +84,7 @@ export class UpstreamUnsupportedError extends EngagementError {
 }
 
 /**
- * A failed upstream call, already mapped (see upstream/errors.ts). The message is ours, never the
+ * A failed upstream call, already mapped (see upstream/kore/errors.ts). The message is ours, never the
  * upstream's; `status` is kept for logs only and is not sent.
  */
 export class UpstreamError extends EngagementError {

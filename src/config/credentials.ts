@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { canonicalTimeZone } from '../dates';
+import { canonicalTimeZone } from '../time/zones';
 import { ConfigError, int, oneOf, parsed, raw, readConfigFile, readerFor, secret, text, type Env, type Reader } from './env';
 import type { Config, CredentialsConfig, KoreConfig, KoreCredential } from './schema';
 import { Secret } from './secret';

@@ -1,4 +1,4 @@
-import { HOUR_KEYS, koreDate } from '../dates';
+import { HOUR_KEYS, koreDate } from '../upstream/kore/labels';
 import type { Counts, Metrics, MetricsQuery } from './metrics';
 
 /**

@@ -1,4 +1,4 @@
-import { localDayHour, startOfLocalDay } from '../dates';
+import { localDayHour, startOfLocalDay } from '../time/zones';
 import { ACTIVE, BotEvents, INTERACTIVE } from './world';
 
 /**

@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import { canonicalTimeZone, parseIsoDate } from '../dates';
+import { parseIsoDate } from '../time/calendar';
+import { canonicalTimeZone } from '../time/zones';
 import { koreError, type Answer } from './answer';
 import type { MetricsQuery, StatusFilter, TypeFilter } from './metrics';
 

@@ -1,4 +1,4 @@
-import { DAY_MS, parseIsoDate } from '../dates';
+import { DAY_MS, parseIsoDate } from '../time/calendar';
 
 /**
  * The emulator's raw data: deterministic synthetic sessions per demo bot, from WORLD_START to the

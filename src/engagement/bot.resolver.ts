@@ -3,7 +3,8 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from '
 import type { Context } from '../context';
 import { Bot, BotTrendArgs } from './bot.type';
 import { EngagementTrend } from './engagement.type';
-import { authorizeBot, resolveTrend } from './engagement.resolver';
+import { resolveTrend } from './engagement.resolver';
+import { authorizeBot } from './question';
 
 @Resolver(() => Bot)
 export class BotResolver {

@@ -1,5 +1,5 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import { parseIsoDate } from '../dates';
+import { parseIsoDate } from '../time/calendar';
 import { InvalidDateError } from '../errors';
 
 /**

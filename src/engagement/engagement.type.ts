@@ -1,6 +1,18 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import type { TrendQuery } from './model';
+import type { ApiVersion, TrendQuery } from './model';
 import { DateScalar } from './date.scalar';
+
+/**
+ * The engagement domain, declared once: these classes are both the GraphQL object types and what
+ * the Kore mapper (upstream/kore/mapper.ts) builds, the loaders and caches hold and the resolvers
+ * get as `@Root()`. Roots must be instances (type-graphql copies a plain root into a new instance
+ * for every field resolver call), so each class has a constructor and nothing builds them as
+ * literals. A count or series that is null is one the answer does not carry: capabilities.ts says
+ * whether that is the API version (UPSTREAM_UNSUPPORTED) or a bad answer.
+ *
+ * Fields without `@Field` here are served by field resolvers (engagement.resolver.ts), which
+ * decide the error when they are null; the schema's field order follows the decorators.
+ */
 
 @ObjectType({ description: 'The inclusive range of days the numbers cover.' })
 export class DateRange {
@@ -12,6 +24,12 @@ export class DateRange {
 
   @Field(() => Int, { description: 'Number of days in the range, both ends included.' })
   days!: number;
+
+  constructor(start: string, end: string, days: number) {
+    this.start = start;
+    this.end = end;
+    this.days = days;
+  }
 }
 
 @ObjectType({ description: 'Totals for the whole range. Unique and returning users are distinct users, not sums of days.' })
@@ -33,6 +51,15 @@ export class EngagementSummary {
 
   @Field(() => Float, { description: 'returningUsers ÷ days in the range.' })
   avgReturningUsersPerDay!: number;
+
+  constructor(totals: Readonly<EngagementSummary>) {
+    this.uniqueUsers = totals.uniqueUsers;
+    this.newUsers = totals.newUsers;
+    this.returningUsers = totals.returningUsers;
+    this.avgUniqueUsersPerDay = totals.avgUniqueUsersPerDay;
+    this.avgNewUsersPerDay = totals.avgNewUsersPerDay;
+    this.avgReturningUsersPerDay = totals.avgReturningUsersPerDay;
+  }
 }
 
 @ObjectType({ description: 'A count of users on one day.' })
@@ -42,12 +69,29 @@ export class DataPoint {
 
   @Field(() => Int, { description: 'Number of users that day.' })
   users!: number;
+
+  constructor(date: string, users: number) {
+    this.date = date;
+    this.users = users;
+  }
 }
 
 @ObjectType({ description: 'Daily series: exactly one point per day of the range, in order, zero where nobody came.' })
 export class EngagementSeries {
   @Field(() => [DataPoint], { description: 'Distinct users per day.' })
-  uniqueUsers!: DataPoint[];
+  uniqueUsers!: readonly DataPoint[];
+
+  /** Null when the answer does not carry the trend. */
+  newUsers!: readonly DataPoint[] | null;
+  returningUsers!: readonly DataPoint[] | null;
+  /** The API version that answered: its subclass's, see byVersion. */
+  declare readonly version: ApiVersion;
+
+  constructor(uniqueUsers: readonly DataPoint[], newUsers: readonly DataPoint[] | null, returningUsers: readonly DataPoint[] | null) {
+    this.uniqueUsers = uniqueUsers;
+    this.newUsers = newUsers;
+    this.returningUsers = returningUsers;
+  }
 }
 
 @ObjectType({ description: 'Users in one hour of one day (in the requested time zone).' })
@@ -60,6 +104,50 @@ export class HourlyBucket {
 
   @Field(() => Int, { description: 'Distinct users in this hour.' })
   uniqueUsers!: number;
+
+  /** Null when the answer does not carry the trend. */
+  newUsers!: number | null;
+  returningUsers!: number | null;
+  /** The API version that answered: its subclass's, see byVersion. */
+  declare readonly version: ApiVersion;
+
+  constructor(date: string, hour: number, uniqueUsers: number, newUsers: number | null, returningUsers: number | null) {
+    this.date = date;
+    this.hour = hour;
+    this.uniqueUsers = uniqueUsers;
+    this.newUsers = newUsers;
+    this.returningUsers = returningUsers;
+  }
+}
+
+/**
+ * Series and buckets know which API version answered (the resolvers read its capabilities), but not
+ * as an own field: an hourly answer holds up to 24 buckets a day for a month, all of one version.
+ * Each version gets a subclass whose prototype carries `version`: still the same GraphQL type
+ * (instanceof holds, so type-graphql takes it as is), nothing per instance, nothing in JSON (a
+ * cached answer is rebuilt from its answer's version, see trendDataFromJson in model.ts).
+ */
+function byVersion<C extends typeof EngagementSeries | typeof HourlyBucket>(base: C, make: (base: C) => C): { readonly [V in ApiVersion]: C } {
+  const classes = { v1: make(base), v2: make(base) };
+  for (const version of ['v1', 'v2'] as const) Object.defineProperty(classes[version].prototype, 'version', { value: version });
+  return classes;
+}
+const SERIES = byVersion(EngagementSeries, (base) => class extends base {});
+const BUCKET = byVersion(HourlyBucket, (base) => class extends base {});
+
+/** A daily series of an answer from `version`. */
+export function engagementSeries(
+  version: ApiVersion,
+  uniqueUsers: readonly DataPoint[],
+  newUsers: readonly DataPoint[] | null,
+  returningUsers: readonly DataPoint[] | null,
+): EngagementSeries {
+  return new SERIES[version](uniqueUsers, newUsers, returningUsers);
+}
+
+/** An hourly bucket of an answer from `version`. */
+export function hourlyBucket(version: ApiVersion, date: string, hour: number, uniqueUsers: number, newUsers: number | null, returningUsers: number | null): HourlyBucket {
+  return new BUCKET[version](date, hour, uniqueUsers, newUsers, returningUsers);
 }
 
 @ObjectType({ description: "One bot's user engagement over a range of days." })
@@ -72,4 +160,10 @@ export class EngagementTrend {
 
   /** The validated question; not a GraphQL field. */
   query!: TrendQuery;
+
+  constructor(botId: string, range: DateRange, query: TrendQuery) {
+    this.botId = botId;
+    this.range = range;
+    this.query = query;
+  }
 }

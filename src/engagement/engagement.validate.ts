@@ -1,5 +1,7 @@
-import { canonicalTimeZone, isoDate, parseIsoDate, todayIn } from '../dates';
+import { canonicalTimeZone, todayIn } from '../time/zones';
+import { isoDate, parseIsoDate } from '../time/calendar';
 import { BadUserInputError, UpstreamUnsupportedError } from '../errors';
+import { CAPABILITIES } from '../upstream/kore/capabilities';
 import type { ApiVersion, TrendQuery } from './model';
 import type { DateRangeInput, EngagementFilters } from './engagement.args';
 import { ConversationStatus, ConversationType } from './engagement.args';
@@ -7,7 +9,7 @@ import { ConversationStatus, ConversationType } from './engagement.args';
 export interface ValidationLimits {
   readonly maxRangeDaysDaily: number;
   readonly maxRangeDaysHourly: number;
-  /** Zone v1 aggregates in; only consulted for v1. */
+  /** The zone a version with a fixed zone (v1, see capabilities.ts) aggregates in; consulted only for such a version. */
   readonly v1TimeZone: string;
 }
 
@@ -65,11 +67,16 @@ export function validateTrendArgs(
 
   const conversationType = filters?.conversationType ?? ConversationType.ALL;
   const conversationStatus = filters?.conversationStatus ?? ConversationStatus.ALL;
-  if (version === 'v1') {
-    if (conversationType !== ConversationType.ALL || conversationStatus !== ConversationStatus.ALL) {
-      throw new UpstreamUnsupportedError('conversation type or status filters', 'v1');
-    }
-    if (timeZone !== limits.v1TimeZone) throw new UpstreamUnsupportedError(`time zones other than ${limits.v1TimeZone}`, 'v1');
+  // What the version cannot be asked, from its row in the capabilities table; checked after the
+  // input itself, so bad input is BAD_USER_INPUT on every version.
+  const can = CAPABILITIES[version];
+  if (channel !== null && !can.filters.channel) throw new UpstreamUnsupportedError('a channel filter', version);
+  if (
+    (conversationType !== ConversationType.ALL && !can.filters.conversationType) ||
+    (conversationStatus !== ConversationStatus.ALL && !can.filters.conversationStatus)
+  ) {
+    throw new UpstreamUnsupportedError('conversation type or status filters', version);
   }
+  if (can.timeZone === 'fixed' && timeZone !== limits.v1TimeZone) throw new UpstreamUnsupportedError(`time zones other than ${limits.v1TimeZone}`, version);
   return { version, botId, startDay, endDay, channel, conversationType, conversationStatus, timeZone };
 }

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { CallTrace, KoreClient } from '../upstream/kore-client';
+import type { CallTrace, KoreClient } from '../upstream/kore';
 import { queryKey, requestKey, upstreamRequest, type Granularity, type TrendData, type TrendQuery, type UpstreamRequest } from './model';
 import { callFor, type Need } from './plan';
 

@@ -1,8 +1,9 @@
+import { DataPoint, EngagementSummary, engagementSeries, hourlyBucket, type EngagementSeries, type HourlyBucket } from './engagement.type';
+
 /**
- * The normalized engagement data every layer shares: what the mapper produces from either upstream
- * version, what the loaders cache and what the GraphQL types serve. Dates are ISO `YYYY-MM-DD`.
- * `null` for a series or count means "this upstream answer does not carry it" (v1, or a v2 answer
- * that left a trend out); the GraphQL layer turns that into a field error, never a zero.
+ * What is not a GraphQL type: the canonical question (TrendQuery), one upstream call
+ * (UpstreamRequest), their keys, and what one call yields (TrendData). The data inside TrendData
+ * are the GraphQL object classes themselves (engagement.type.ts). Dates are ISO `YYYY-MM-DD`.
  */
 
 export type ApiVersion = 'v1' | 'v2';
@@ -10,42 +11,44 @@ export type Granularity = 'daily' | 'hourly';
 export type ConversationTypeValue = 'ALL' | 'INTERACTIVE' | 'NON_INTERACTIVE';
 export type ConversationStatusValue = 'ALL' | 'ACTIVE' | 'CLOSED';
 
-export interface DataPoint {
-  readonly date: string;
-  readonly users: number;
-}
-
-export interface Summary {
-  readonly uniqueUsers: number;
-  readonly newUsers: number;
-  readonly returningUsers: number;
-  readonly avgUniqueUsersPerDay: number;
-  readonly avgNewUsersPerDay: number;
-  readonly avgReturningUsersPerDay: number;
-}
-
-export interface Series {
-  readonly uniqueUsers: readonly DataPoint[];
-  readonly newUsers: readonly DataPoint[] | null;
-  readonly returningUsers: readonly DataPoint[] | null;
-}
-
-export interface HourlyBucket {
-  readonly date: string;
-  readonly hour: number;
-  readonly uniqueUsers: number;
-  readonly newUsers: number | null;
-  readonly returningUsers: number | null;
-}
-
-/** What one upstream call yields. Daily calls fill `series`, hourly calls fill `hourly`. */
+/** What one upstream call yields. Daily calls fill `series`, hourly calls fill `hourly`; `summary` is null where the version has none. */
 export interface TrendData {
   readonly version: ApiVersion;
-  readonly summary: Summary | null;
-  readonly series?: Series;
+  readonly summary: EngagementSummary | null;
+  readonly series?: EngagementSeries;
   readonly hourly?: readonly HourlyBucket[];
   /** Set when an expired cached answer is served because the upstream failed. */
   readonly stale?: { readonly storedAt: number };
+}
+
+/**
+ * A TrendData after a JSON round trip (a cache shared through Redis): the same own fields on plain
+ * objects. The `version` of a series or bucket is its class's, not an own field, so JSON does not
+ * carry it; the answer's own `version` does.
+ */
+export type TrendDataJson = Omit<TrendData, 'series' | 'hourly'> & {
+  readonly series?: Omit<EngagementSeries, 'version'>;
+  readonly hourly?: ReadonlyArray<Omit<HourlyBucket, 'version'>>;
+};
+
+/** Class instances again, as every `@Root()` expects, from what JSON.parse gave back. */
+export function trendDataFromJson(json: TrendDataJson): TrendData {
+  const { version, summary, series, hourly, stale } = json;
+  const points = (list: readonly DataPoint[]) => list.map((p) => new DataPoint(p.date, p.users));
+  return {
+    version,
+    summary: summary && new EngagementSummary(summary),
+    ...(series && {
+      series: engagementSeries(
+        version,
+        points(series.uniqueUsers),
+        series.newUsers && points(series.newUsers),
+        series.returningUsers && points(series.returningUsers),
+      ),
+    }),
+    ...(hourly && { hourly: hourly.map((b) => hourlyBucket(version, b.date, b.hour, b.uniqueUsers, b.newUsers, b.returningUsers)) }),
+    ...(stale && { stale }),
+  };
 }
 
 /** Everything that identifies one engagement question, except its granularity. */

@@ -12,6 +12,7 @@ import {
 import type { DateRangeInput, EngagementFilters } from './engagement.args';
 import { queryKey, requestKey, upstreamRequest, type Granularity, type TrendQuery } from './model';
 import { asFilters, asId, asRange, isRecord, rawKey, withDefaults, type Variables } from './raw-arguments';
+import { CAPABILITIES } from '../upstream/kore/capabilities';
 
 /**
  * The one home of "what an operation costs" in Kore.ai calls:
@@ -46,10 +47,11 @@ export function callsFor(needs: ReadonlySet<Need>): Granularity[] {
 
 /**
  * Does this question's API version answer a summary? v1 has none, and the resolver refuses the
- * field before any call, so a v1 summary costs nothing. The one capability the planner reads.
+ * field before any call, so a v1 summary costs nothing. The one capability the planner reads,
+ * from the one capabilities table.
  */
 export function answersSummary(query: TrendQuery): boolean {
-  return query.version !== 'v1';
+  return CAPABILITIES[query.version].summary;
 }
 
 // ---- The selection walker --------------------------------------------------------------------

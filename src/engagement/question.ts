@@ -1,24 +1,54 @@
 import type { Context } from '../context';
-import { EngagementError } from '../errors';
-import { authorizeBot } from './engagement.resolver';
-import { validateTrendArgs } from './engagement.validate';
+import { credentialFor, type KoreCredential } from '../config';
+import { BotNotConfiguredError, EngagementError, ForbiddenError } from '../errors';
+import { mayRead } from '../security/auth';
+import type { DateRangeInput, EngagementFilters } from './engagement.args';
+import { checkBotId, validateTrendArgs } from './engagement.validate';
+import type { TrendQuery } from './model';
 import type { ResolveQuestion } from './plan';
 
 /**
- * The planner's view of the resolvers: a question canonicalized exactly as `resolveTrend` does
- * before it loads anything (authorize the caller and the bot, then validate), so an estimate is
- * keyed like the loaders. A refusal (FORBIDDEN, BOT_NOT_CONFIGURED, BAD_USER_INPUT,
- * UPSTREAM_UNSUPPORTED) is null: the resolver answers it with an error before any call.
- *
- * The plan is made before execution starts, so `ctx.now()` here is read a moment before the
- * resolver reads it; only a range starting "tomorrow" at the stroke of midnight can tell the two apart.
+ * From a field's arguments to the canonical question the loaders key on: the one place that
+ * authorizes and validates, read by the resolvers (engagement.resolver.ts, bot.resolver.ts) and by
+ * the planner (through questionResolver), so an estimate is keyed exactly like the calls.
+ */
+
+/**
+ * May this caller read this bot? A well-formed id is checked against the caller's token (FORBIDDEN),
+ * then against the configured Kore.ai apps (BOT_NOT_CONFIGURED). Used by every field that names a
+ * bot, entity resolution included, always before any upstream call.
+ */
+export function authorizeBot(ctx: Context, botId: string, argument = 'botId'): KoreCredential {
+  checkBotId(botId, argument);
+  if (!mayRead(ctx.principal, botId)) throw new ForbiddenError(botId);
+  const credential = credentialFor(ctx.config.credentials, botId);
+  if (!credential) throw new BotNotConfiguredError(botId);
+  return credential;
+}
+
+/** The validated question, or the refusal (FORBIDDEN, BOT_NOT_CONFIGURED, BAD_USER_INPUT, UPSTREAM_UNSUPPORTED) thrown. */
+export function canonicalQuestion(
+  ctx: Context,
+  botId: string,
+  range: DateRangeInput,
+  filters: EngagementFilters | null | undefined,
+  hourlyAsked: boolean,
+): TrendQuery {
+  const credential = authorizeBot(ctx, botId);
+  const limits = { ...ctx.config, v1TimeZone: credential.v1TimeZone };
+  return validateTrendArgs(credential.apiVersion, botId, range, filters, hourlyAsked, limits, ctx.now());
+}
+
+/**
+ * The planner's view of the resolvers: a refusal is null, since the resolver answers it with an
+ * error before any call. The plan is made before execution starts, so `ctx.now()` here is read a
+ * moment before the resolver reads it; only a range starting "tomorrow" at the stroke of midnight
+ * can tell the two apart.
  */
 export function questionResolver(ctx: Context): ResolveQuestion {
   return (botId, range, filters, hourlyAsked) => {
     try {
-      const credential = authorizeBot(ctx, botId);
-      const limits = { ...ctx.config, v1TimeZone: credential.v1TimeZone };
-      return validateTrendArgs(credential.apiVersion, botId, range, filters, hourlyAsked, limits, ctx.now());
+      return canonicalQuestion(ctx, botId, range, filters, hourlyAsked);
     } catch (error) {
       if (error instanceof EngagementError) return null;
       throw error;

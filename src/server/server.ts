@@ -11,7 +11,7 @@ import type { Metrics } from '../observability/metrics';
 import { buildEngagementSchema } from '../schema';
 import { createAuthenticator } from '../security/auth';
 import { operationLimits } from '../security/limits';
-import type { KoreClient } from '../upstream/kore-client';
+import type { KoreClient } from '../upstream/kore';
 import { createDocumentCaches } from './document-store';
 import { createHttpHandler } from './http';
 import { createHttpServer } from './lifecycle';

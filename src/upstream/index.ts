@@ -8,7 +8,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { endSpan, startUpstreamSpan } from '../observability/tracing';
 import { createMemoryBudget, type BotBudget } from './budget';
 import { createCircuitBreaker } from './breaker';
-import { createKoreClient, type KoreClient, type UpstreamLog } from './kore-client';
+import { createKoreClient, type KoreClient, type UpstreamLog } from './kore';
 import { createResilientClient } from './resilient-client';
 import { createMemoryCache, type ResponseCache } from './response-cache';
 import { createRedisCache, createRedisFlights } from './redis';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import type { TrendData } from '../engagement/model';
+import { trendDataFromJson, type TrendData, type TrendDataJson } from '../engagement/model';
 import { ErrorCode, UpstreamError, type UpstreamErrorCode } from '../errors';
 import { isCallerShareRefusal } from './budget';
 import type { CacheEntry, ResponseCache } from './response-cache';
@@ -95,7 +95,10 @@ export function createRedisCache(redis: Redis): ResponseCache {
   return {
     async get(key) {
       const raw = await redis.get(`eg:cache:${key}`).catch(() => null);
-      return raw ? (JSON.parse(raw) as CacheEntry) : undefined;
+      if (!raw) return undefined;
+      // Written by set() below; the answer's objects come back plain and are made class instances again.
+      const entry = JSON.parse(raw) as Omit<CacheEntry, 'data'> & { readonly data: TrendDataJson };
+      return { ...entry, data: trendDataFromJson(entry.data) };
     },
     async set(key, entry, keepMs) {
       await redis.set(`eg:cache:${key}`, JSON.stringify(entry), 'PX', Math.max(1, Math.round(keepMs))).catch(() => undefined);

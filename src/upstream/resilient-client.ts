@@ -1,9 +1,9 @@
-import { todayIn } from '../dates';
+import { todayIn } from '../time/zones';
 import { requestKey, type TrendData, type UpstreamRequest } from '../engagement/model';
 import { ErrorCode, UpstreamError } from '../errors';
 import { isCallerShareRefusal, type BotBudget, type BudgetSlot } from './budget';
 import type { CircuitBreaker } from './breaker';
-import type { CallTrace, KoreClient, UpstreamLog } from './kore-client';
+import type { CallTrace, KoreClient, UpstreamLog } from './kore';
 import { localFlights, type FlightCoordinator } from './redis';
 import type { ResponseCache } from './response-cache';
 

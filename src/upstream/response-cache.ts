@@ -24,7 +24,7 @@ export interface ResponseCache {
  * (daily series of 30 and 90 days, hourly answers of 7 and 31 days, 24 buckets a day) into this very
  * cache in a child process run with --expose-gc, reads the heap before and after, and divides by
  * the entry count; a straight line per series point and per hourly bucket, rounded up. Dates are
- * shared strings (dates.ts memoizes them), so they cost a pointer per point. BENCHMARKS.md has the
+ * shared strings (time/calendar.ts memoizes them), so they cost a pointer per point. BENCHMARKS.md has the
  * numbers.
  */
 export function answerEntrySize(data: TrendData, keyLength: number): number {

@@ -1,4 +1,5 @@
-import { isoDate, koreDate, parseIsoDate } from '../../src/dates';
+import { isoDate, parseIsoDate } from '../../src/time/calendar';
+import { koreDate } from '../../src/upstream/kore/labels';
 import type { FakeRequest, FakeReply } from './fake-upstream';
 
 /**

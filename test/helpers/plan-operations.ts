@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isoDate } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
 
 /**
  * Generated operations for the planner's property test: a few top-level parts, each an

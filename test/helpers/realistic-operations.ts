@@ -1,4 +1,4 @@
-import { parseIsoDate } from '../../src/dates';
+import { parseIsoDate } from '../../src/time/calendar';
 
 /**
  * The operations of issue 14's memory row, as clients send them: daily series of 30 to 90 days,

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { redisBinary, startRedis, warnRedisMissing } from '../helpers/redis-server';
 import { codes, startStack, trendCalls, type Stack } from '../helpers/stack';
 

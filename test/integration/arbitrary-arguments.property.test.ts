@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { parseIsoDate, todayIn } from '../../src/dates';
+import { parseIsoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { DEMO_BOTS } from '../../src/emulator/world';
 import { BOT_ID } from '../../src/engagement/engagement.validate';
 import { startStack, trendCalls, type Stack } from '../helpers/stack';

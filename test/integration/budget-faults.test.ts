@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../src/config';
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { startEmulator, type Emulator } from '../../src/emulator/emulator.server';
 import { bearer, callerToken, JWT_ENV } from '../helpers/caller-tokens';
 import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../helpers/redis-server';

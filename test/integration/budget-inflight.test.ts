@@ -1,5 +1,6 @@
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../src/config';
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { startEmulator, type Emulator } from '../../src/emulator/emulator.server';
 import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../helpers/redis-server';
 import { startStack, type Stack } from '../helpers/stack';

@@ -1,4 +1,5 @@
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { NO_FAULTS } from '../../src/emulator/faults';
 import { codes, startStack, trendCalls, type Stack } from '../helpers/stack';
 

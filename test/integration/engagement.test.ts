@@ -1,4 +1,5 @@
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import type { TrendFullQuery, TrendFullQueryVariables, TrendSummaryQuery, TrendSummaryQueryVariables } from '../generated/operations';
 import { codes, operation, startStack, trendCalls, type Stack } from '../helpers/stack';
 

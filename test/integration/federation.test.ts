@@ -5,7 +5,8 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { DEMO_BOTS, type BotProfile } from '../../src/emulator/world';
 import { startFakeUpstream } from '../helpers/fake-upstream';
 import { startStack, trendCalls, type Stack } from '../helpers/stack';

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { loadConfig } from '../../src/config';
-import { isoDate, parseIsoDate, todayIn } from '../../src/dates';
+import { isoDate, parseIsoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import type { TrendData, UpstreamRequest } from '../../src/engagement/model';
 import { createUpstream } from '../../src/upstream';
 import { connectRedis, createRedisCache, createRedisFlights } from '../../src/upstream/redis';

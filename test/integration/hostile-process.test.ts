@@ -1,4 +1,5 @@
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor } from '../helpers/kore-answers';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';

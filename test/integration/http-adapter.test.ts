@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import { Secret, usesProxy } from '../../src/config';
 import { createHttpAdapter } from '../../src/upstream/http-adapter';
-import { createKoreClient } from '../../src/upstream/kore-client';
+import { createKoreClient } from '../../src/upstream/kore';
 import { dailyAnswerFor } from '../helpers/kore-answers';
 import { startFakeUpstream } from '../helpers/fake-upstream';
 

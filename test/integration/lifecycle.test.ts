@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { startFakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor, expectedUnique } from '../helpers/kore-answers';
 import { startServerProcess } from '../helpers/server-process';

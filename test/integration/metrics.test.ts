@@ -1,4 +1,5 @@
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { startStack } from '../helpers/stack';
 
 /** GET /metrics in Prometheus text format, with the series moving as queries run. */

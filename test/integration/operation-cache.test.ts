@@ -1,4 +1,5 @@
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { bearer, callerToken, JWT_ENV } from '../helpers/caller-tokens';
 import { codes, startStack, trendCalls, type Stack } from '../helpers/stack';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { todayIn } from '../../src/dates';
+import { todayIn } from '../../src/time/zones';
 import { bearer, callerToken, JWT_ENV } from '../helpers/caller-tokens';
 import { BOTS, operations, render } from '../helpers/plan-operations';
 import { startStack, trendCalls, type Stack } from '../helpers/stack';

@@ -1,4 +1,5 @@
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { connectRedis } from '../../src/upstream/redis';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor, expectedUnique } from '../helpers/kore-answers';

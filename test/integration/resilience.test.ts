@@ -1,4 +1,5 @@
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { createMemoryCache } from '../../src/upstream/response-cache';
 import { startFakeUpstream, type FakeReply, type FakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor, expectedUnique } from '../helpers/kore-answers';

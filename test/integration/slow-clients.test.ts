@@ -1,5 +1,6 @@
 import net from 'node:net';
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { startStack, type Stack } from '../helpers/stack';
 
 /**

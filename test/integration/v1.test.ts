@@ -1,4 +1,5 @@
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { codes, startStack, trendCalls, type Stack } from '../helpers/stack';
 
 /** KORE_API_VERSION=v1: unique users only; what v1 cannot give is null with UPSTREAM_UNSUPPORTED. */

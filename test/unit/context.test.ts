@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config';
 import { createContext } from '../../src/context';
 import type { Logger } from '../../src/observability/logger';
-import type { KoreClient } from '../../src/upstream/kore-client';
+import type { KoreClient } from '../../src/upstream/kore';
 
 describe('request context', () => {
   it("Apollo's per-operation copy builds no logger; the copy's first use of ctx.log builds one, with the request's bindings", () => {

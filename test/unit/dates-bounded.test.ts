@@ -1,10 +1,11 @@
-import { canonicalTimeZone, parseIsoDate, todayIn, zoneCacheSizes } from '../../src/dates';
+import { canonicalTimeZone, todayIn, zoneCacheSizes } from '../../src/time/zones';
+import { parseIsoDate } from '../../src/time/calendar';
 
 /**
- * dates.ts keeps caches keyed by what callers send (zone spellings, date strings): they stay
+ * time/ (calendar.ts, zones.ts) keeps caches keyed by what callers send (zone spellings, date strings): they stay
  * bounded whatever is sent, and the answers do not change.
  */
-describe('dates.ts caches stay bounded whatever callers send', () => {
+describe('time/ caches stay bounded whatever callers send', () => {
   it('thousands of case spellings of a zone alias keep at most 1,000 formatters, answers unchanged', () => {
     // An alias Intl accepts but does not list keeps the caller's spelling: every variant is its own key.
     const base = 'America/Argentina/ComodRivadavia';

@@ -1,4 +1,6 @@
-import { canonicalTimeZone, isoDate, koreDate, koreHourKey, localDayHour, parseIsoDate, parseKoreDate, startOfLocalDay, todayIn } from '../../src/dates';
+import { canonicalTimeZone, localDayHour, startOfLocalDay, todayIn } from '../../src/time/zones';
+import { isoDate, parseIsoDate } from '../../src/time/calendar';
+import { koreDate, koreHourKey, parseKoreDate } from '../../src/upstream/kore/labels';
 
 describe('calendar dates', () => {
   it.each(['2025-12-01', '2024-02-29', '2000-01-01', '1999-12-31'])('accepts the real date %s and round-trips it', (d) => {

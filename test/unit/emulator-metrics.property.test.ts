@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseIsoDate } from '../../src/dates';
+import { parseIsoDate } from '../../src/time/calendar';
 import { computeMetrics, type MetricsQuery } from '../../src/emulator/metrics';
 import { ACTIVE, DEMO_BOTS, INTERACTIVE, World } from '../../src/emulator/world';
 

@@ -1,6 +1,7 @@
 import { createLoaders, type Loaders, type TrendLoad } from '../../src/engagement/loaders';
 import { requestKey, type TrendData, type TrendQuery, type UpstreamRequest } from '../../src/engagement/model';
-import type { KoreClient } from '../../src/upstream/kore-client';
+import type { KoreClient } from '../../src/upstream/kore';
+import { engagementSeries } from '../../src/engagement/engagement.type';
 
 /**
  * The loaders over a recording stub client, in graphql/dataloader's `[loader, calls]` style: each
@@ -61,7 +62,7 @@ const SUMMARY = {
 const answer = (req: UpstreamRequest): TrendData =>
   req.granularity === 'hourly'
     ? { version: req.version, summary: SUMMARY, hourly: [] }
-    : { version: req.version, summary: SUMMARY, series: { uniqueUsers: [], newUsers: [], returningUsers: [] } };
+    : { version: req.version, summary: SUMMARY, series: engagementSeries(req.version, [], [], []) };
 
 const question = (over: Partial<TrendQuery> = {}): TrendQuery => ({
   version: 'v2',

@@ -1,5 +1,5 @@
-import { parseIsoDate } from '../../src/dates';
-import { MalformedBodyError, mapTrend, parseCount } from '../../src/engagement/engagement.mapper';
+import { parseIsoDate } from '../../src/time/calendar';
+import { MalformedBodyError, mapTrend, parseCount } from '../../src/upstream/kore/mapper';
 import type { Granularity, UpstreamRequest } from '../../src/engagement/model';
 
 const req = (version: 'v1' | 'v2', granularity: Granularity, start: string, end: string): UpstreamRequest => ({

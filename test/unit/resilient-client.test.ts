@@ -1,7 +1,7 @@
 import { upstreamRequest, type TrendData, type UpstreamRequest } from '../../src/engagement/model';
 import { createCircuitBreaker } from '../../src/upstream/breaker';
 import { createMemoryBudget } from '../../src/upstream/budget';
-import type { KoreClient } from '../../src/upstream/kore-client';
+import type { KoreClient } from '../../src/upstream/kore';
 import { createResilientClient } from '../../src/upstream/resilient-client';
 import { createMemoryCache } from '../../src/upstream/response-cache';
 

@@ -1,4 +1,4 @@
-import { parseRetryAfter, upstreamErrorFrom, type UpstreamFailure } from '../../src/upstream/errors';
+import { parseRetryAfter, upstreamErrorFrom, type UpstreamFailure } from '../../src/upstream/kore/errors';
 
 const response = (status: number, body: unknown, retryAfter?: string): UpstreamFailure => ({
   kind: 'response',

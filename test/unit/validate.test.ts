@@ -1,4 +1,4 @@
-import { isoDate, parseIsoDate } from '../../src/dates';
+import { isoDate, parseIsoDate } from '../../src/time/calendar';
 import { ConversationStatus, ConversationType, type EngagementFilters } from '../../src/engagement/engagement.args';
 import { validateTrendArgs } from '../../src/engagement/engagement.validate';
 import { BadUserInputError, UpstreamUnsupportedError } from '../../src/errors';

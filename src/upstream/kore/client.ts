@@ -2,14 +2,19 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Span } from '@opentelemetry/api';
 import axios, { type AxiosInstance, type AxiosRequestConfig, isAxiosError } from 'axios';
-import { isoDate } from '../dates';
-import { MalformedBodyError, mapTrend } from '../engagement/engagement.mapper';
-import type { TrendData, UpstreamRequest } from '../engagement/model';
-import { UpstreamError } from '../errors';
-import { usesProxy, type Secret } from '../config';
-import { createHttpAdapter } from './http-adapter';
-import { createUpstreamSigner } from './jwt';
+import type { TrendData, UpstreamRequest } from '../../engagement/model';
+import { UpstreamError } from '../../errors';
+import { usesProxy, type Secret } from '../../config';
+import { createHttpAdapter } from '../http-adapter';
+import { createUpstreamSigner } from '../jwt';
 import { upstreamErrorFrom, type UpstreamFailure } from './errors';
+import { MalformedBodyError, mapTrend } from './mapper';
+import { trendBody, trendPath, trendQuery } from './request';
+
+/**
+ * The Kore.ai HTTP client: one keep-alive pool, a fresh token per call, the body read as text and
+ * handed to the mapper, every failure mapped once (errors.ts). Spellings are request.ts's.
+ */
 
 export interface KoreClientOptions {
   readonly host: string;
@@ -17,7 +22,7 @@ export interface KoreClientOptions {
   readonly clientSecret: Secret;
   readonly timeoutMs: number;
   readonly tokenTtlSeconds: number;
-  /** Largest body read from Kore; a 31-day hourly v2 answer is ~60 KB. */
+  /** Largest body read from Kore (the default leaves room for a month of hourly v2 answers many times over). */
   readonly maxBodyBytes?: number;
 }
 
@@ -26,7 +31,6 @@ export interface UpstreamLog {
   warn(obj: Record<string, unknown>, msg: string): void;
 }
 
-/** What the rest of the service needs from Kore.ai: one engagement question, answered and normalized. */
 /** Per-request counters a caller may pass along (for the operation's log line). */
 export interface CallTrace {
   /** One HTTP request sent to Kore.ai (retries count again). */
@@ -41,41 +45,11 @@ export interface CallTrace {
   fresh?(until: number): void;
 }
 
+/** What the rest of the service needs from Kore.ai: one engagement question, answered and normalized. */
 export interface KoreClient {
   fetchTrend(req: UpstreamRequest, trace?: CallTrace): Promise<TrendData>;
   /** Drop pooled keep-alive sockets (at shutdown). */
   close(): void;
-}
-
-const CONVERSATION_TYPE = { ALL: 'All', INTERACTIVE: 'Interactive', NON_INTERACTIVE: 'Non Interactive' } as const;
-const CONVERSATION_STATUS = { ALL: 'All', ACTIVE: 'Active', CLOSED: 'Closed' } as const;
-
-/** Path for a request; the bot id is validated upstream of here and encoded again regardless. */
-export function trendPath(req: UpstreamRequest): string {
-  const bot = encodeURIComponent(req.botId);
-  return req.version === 'v2' ? `/api/public/bot/${bot}/v2/userEngagementTrend` : `/api/public/bot/${bot}/userEngagementTrend`;
-}
-
-/** Query string in Kore's spellings (v1 capitalizes aggregation types; v2 takes filters and a zone). */
-export function trendQuery(req: UpstreamRequest): string {
-  const params: Array<[string, string]> =
-    req.version === 'v2'
-      ? [
-          ['aggregation_type', req.granularity],
-          ['start_date', isoDate(req.startDay)],
-          ['end_date', isoDate(req.endDay)],
-          ['conversationType', CONVERSATION_TYPE[req.conversationType]],
-          ['conversationStatus', CONVERSATION_STATUS[req.conversationStatus]],
-          ['timeZoneOffset', req.timeZone],
-        ]
-      : [
-          ['aggregation_type', req.granularity === 'daily' ? 'Daily' : 'Hourly'],
-          ['start_date', isoDate(req.startDay)],
-          ['end_date', isoDate(req.endDay)],
-        ];
-  if (req.channel) params.push(['channels', req.channel]);
-  // encodeURIComponent, not URLSearchParams: spaces go as %20 ("Non%20Interactive"), `/` as %2F.
-  return params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
 }
 
 export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): KoreClient {
@@ -103,7 +77,8 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
   async function send(req: UpstreamRequest): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
     const token = mintToken();
     const call: AxiosRequestConfig = { method: 'POST', url: `${trendPath(req)}?${trendQuery(req)}`, headers: { auth: token } };
-    if (req.version === 'v1') call.data = '{}';
+    const body = trendBody(req);
+    if (body !== undefined) call.data = body;
     // Our adapter's `timeout` bounds the whole exchange, slow bodies included; axios's own is an
     // idle timer, so behind a proxy a signal bounds the exchange instead.
     if (proxied) call.signal = AbortSignal.timeout(options.timeoutMs);

@@ -1,71 +1,12 @@
+import { DAY_MS } from './calendar';
+
 /**
- * Calendar dates and time zones without locale tricks.
+ * Time zones: IANA names checked and cased, offsets, local days and hours.
  *
- * A calendar date is handled as a "day number" (days since 1970-01-01) so that ranges, lengths
- * and iteration never touch the process's local time zone. Instants are epoch milliseconds; the
- * only place a time zone enters is `zoneOffsetMs`, which asks Intl once per zone and 15-minute
- * slot (every offset change since 1970 falls on a quarter hour) and caches the answer.
+ * Instants are epoch milliseconds; the only place a time zone enters is `zoneOffsetMs`, which asks
+ * Intl once per zone and 15-minute slot (every offset change since 1970 falls on a quarter hour)
+ * and caches the answer.
  */
-
-const DAY_MS = 86_400_000;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const KORE_DATE = /^([A-Z][a-z]{2}) (\d{1,2}) (\d{4})$/;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
-
-function dayFromParts(year: number, month: number, day: number): number | null {
-  if (month < 1 || month > 12 || day < 1 || day > 31) return null;
-  const ms = Date.UTC(year, month - 1, day);
-  const check = new Date(ms);
-  // Date.UTC rolls 2025-02-30 over into March; a real calendar date survives the round trip.
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return null;
-  return ms / DAY_MS;
-}
-
-/** `YYYY-MM-DD` is 10 characters, Kore's `Dec 01 2025` 11. */
-const MEMO_MAX_KEY_LENGTH = 11;
-
-/**
- * A bounded memo (cleared when it reaches 20,000 entries) for the conversions every answer and
- * response repeats from a small set of values: every date of every upstream answer is parsed, every
- * date of every response is checked again by the Date scalar, every series point and hourly bucket
- * asks for its ISO date.
- */
-function memoized<K, V>(convert: (value: K) => V): (value: K) => V {
-  const seen = new Map<K, V>();
-  return (value) => {
-    // Callers' strings reach here (the Date scalar): only date-sized ones are kept, so that the
-    // memo's bound in bytes is fixed too (and a long argument is never held by it).
-    if (typeof value === 'string' && value.length > MEMO_MAX_KEY_LENGTH) return convert(value);
-    const known = seen.get(value);
-    if (known !== undefined) return known; // one lookup on the hot path (no conversion here yields undefined)
-    const result = convert(value);
-    if (seen.size >= 20_000) seen.clear();
-    seen.set(value, result);
-    return result;
-  };
-}
-
-/** `2025-12-01` → day number, or null for anything that is not a real calendar date in that exact form. */
-export const parseIsoDate = memoized((value: string): number | null => {
-  const m = ISO_DATE.exec(value);
-  return m ? dayFromParts(Number(m[1]), Number(m[2]), Number(m[3])) : null;
-});
-
-/** Day number → `YYYY-MM-DD`. */
-export const isoDate = memoized((day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10));
-
-/** Kore's `Dec 01 2025` label → day number, or null. Month names are matched literally, not by locale. */
-export const parseKoreDate = memoized((value: string): number | null => {
-  const m = KORE_DATE.exec(value.trim());
-  if (!m) return null;
-  const month = MONTHS.indexOf(m[1] as (typeof MONTHS)[number]);
-  return month < 0 ? null : dayFromParts(Number(m[3]), month + 1, Number(m[2]));
-});
-
-export function koreDate(day: number): string {
-  const d = new Date(day * DAY_MS);
-  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '0')} ${d.getUTCFullYear()}`;
-}
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -162,12 +103,3 @@ export function startOfLocalDay(day: number, timeZone: string): number {
 export function todayIn(timeZone: string, now: number = Date.now()): number {
   return localDayHour(now, timeZone).day;
 }
-
-/** `"17 - 18"` style hour keys, `"23 - 0"` for the last hour of the day. */
-export function koreHourKey(hour: number): string {
-  return `${hour} - ${(hour + 1) % 24}`;
-}
-
-export const HOUR_KEYS: readonly string[] = Array.from({ length: 24 }, (_, h) => koreHourKey(h));
-
-export { DAY_MS };

@@ -1,4 +1,5 @@
-import { ErrorCode, UpstreamError } from '../errors';
+import { ErrorCode, UpstreamError } from '../../errors';
+import { readErrorBody } from './wire';
 
 /**
  * The one place upstream failures become client errors. Codes come from the table below; messages
@@ -23,13 +24,9 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
 
 /** Kore's `{"errors":[{"msg","code"}]}`: first entry, or nothing if the body is anything else. */
 function koreError(body: string): { msg: string; code: number | undefined } | undefined {
-  try {
-    const first = (JSON.parse(body) as { errors?: Array<{ msg?: unknown; code?: unknown }> })?.errors?.[0];
-    if (!first) return undefined;
-    return { msg: typeof first.msg === 'string' ? first.msg : '', code: typeof first.code === 'number' ? first.code : undefined };
-  } catch {
-    return undefined;
-  }
+  const first = readErrorBody(body)?.errors[0];
+  if (!first) return undefined;
+  return { msg: typeof first.msg === 'string' ? first.msg : '', code: typeof first.code === 'number' ? first.code : undefined };
 }
 
 export function upstreamErrorFrom(failure: UpstreamFailure, botId: string): UpstreamError {
