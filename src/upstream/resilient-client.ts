@@ -39,12 +39,16 @@ export interface ResilienceOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Decisions read the error's typed origin, never its client-facing extensions: only a call Kore.ai
+ * failed says anything about the host (an open circuit or our own budget made no call).
+ */
 function isHostFailure(e: UpstreamError): boolean {
-  return (e.code === ErrorCode.UPSTREAM_UNAVAILABLE || e.code === ErrorCode.UPSTREAM_TIMEOUT) && e.extensions.reason !== 'circuit-open';
+  return e.origin.kind === 'kore' && (e.code === ErrorCode.UPSTREAM_UNAVAILABLE || e.code === ErrorCode.UPSTREAM_TIMEOUT);
 }
 
 function isRetryable(e: UpstreamError): boolean {
-  return isHostFailure(e) || (e.code === ErrorCode.RATE_LIMITED && e.extensions.source !== 'budget');
+  return isHostFailure(e) || (e.origin.kind === 'kore' && e.code === ErrorCode.RATE_LIMITED);
 }
 
 /** Failures after which an older answer beats no answer (not: our credentials or the request being refused). */
