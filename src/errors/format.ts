@@ -35,7 +35,7 @@ export function createFormatError(log: ErrorLogger, exposeStack: boolean) {
     const limit = findCause(original, OperationLimitError);
     if (limit) return withExtensions({ ...extensions, ...limit.extensions });
     const tokens = TOKEN_LIMIT.exec(formatted.message);
-    if (tokens && extensions.code === 'GRAPHQL_PARSE_FAILED') {
+    if (tokens && extensions.code === ErrorCode.GRAPHQL_PARSE_FAILED) {
       const error = new OperationLimitError('tokens', Number(tokens[1]), undefined);
       return { message: error.message, extensions: { ...error.extensions } };
     }
