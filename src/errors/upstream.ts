@@ -31,6 +31,7 @@ const FROM_KORE: UpstreamOrigin = { kind: 'kore' };
 export class UpstreamError extends EngagementError {
   declare readonly code: UpstreamErrorCode;
   readonly #origin: UpstreamOrigin;
+  readonly #retryAfter: number | undefined;
 
   constructor(
     code: UpstreamErrorCode,
@@ -42,10 +43,18 @@ export class UpstreamError extends EngagementError {
     super(code, message, extensions);
     this.name = 'UpstreamError';
     this.#origin = origin;
+    // Taken once from what the maker passed (Kore's Retry-After, our budget's or breaker's wait),
+    // so that the retry delay reads a number, not whatever the extensions hold later.
+    this.#retryAfter = typeof extensions.retryAfter === 'number' ? extensions.retryAfter : undefined;
   }
 
   get origin(): UpstreamOrigin {
     return this.#origin;
+  }
+
+  /** Seconds to wait before asking again, when whoever refused said so (also sent as `extensions.retryAfter`). */
+  get retryAfter(): number | undefined {
+    return this.#retryAfter;
   }
 }
 

@@ -93,8 +93,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
         else breaker.abandon();
         if (!isRetryable(error) || attempt >= retry.maxAttempts) throw error;
         const backoff = random() * retry.baseDelayMs * 2 ** (attempt - 1);
-        const retryAfter = error.extensions.retryAfter;
-        const delay = typeof retryAfter === 'number' ? Math.max(retryAfter * 1000, backoff) : backoff;
+        const delay = error.retryAfter !== undefined ? Math.max(error.retryAfter * 1000, backoff) : backoff;
         if (now() - started + delay > retry.maxTotalMs) throw error;
         log.warn({ botId: req.botId, code: error.code, attempt, delayMs: Math.round(delay) }, 'upstream call retried');
         options.events?.retry();

@@ -198,6 +198,8 @@ describe("an upstream error's typed origin", () => {
   it('is never serialized: not an own property, not in toJSON, not in JSON', () => {
     expect(Object.keys(refusal)).not.toContain('origin');
     expect(Object.getOwnPropertyNames(refusal)).not.toContain('origin');
+    expect(Object.getOwnPropertyNames(refusal)).not.toContain('retryAfter');
+    expect(refusal.retryAfter).toBe(3);
     expect(Object.keys(refusal.toJSON()).sort()).toEqual(['extensions', 'message']);
     const json = JSON.stringify(refusal);
     expect(json).not.toMatch(/origin|kind/);

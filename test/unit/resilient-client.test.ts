@@ -129,6 +129,17 @@ describe('retry and breaker decisions read the typed origin, never client-facing
     }
   });
 
+  it("honours Kore.ai's Retry-After: one longer than the retry time left ends the retries at once", async () => {
+    const later = new UpstreamError(ErrorCode.RATE_LIMITED, 'Kore.ai says slow down.', 429, { retryAfter: 60 });
+    const { asked, inner } = scripted(later);
+    await expect(resilient(inner, recordingBreaker()).fetchTrend(question(100))).rejects.toBe(later);
+    expect(asked).toHaveLength(1);
+    const soon = new UpstreamError(ErrorCode.RATE_LIMITED, 'Kore.ai says slow down.', 429, { retryAfter: 0 });
+    const again = scripted(soon);
+    await expect(resilient(again.inner, recordingBreaker()).fetchTrend(question(100))).resolves.toEqual(answer);
+    expect(again.asked).toHaveLength(2);
+  });
+
   it("does not re-ask alone when a leader's failure only claims, in its extensions, to be a caller-share refusal", async () => {
     const forged = new UpstreamError(ErrorCode.RATE_LIMITED, 'Kore.ai says slow down.', 429, { source: 'budget', reason: 'caller-share' });
     const { asked, inner } = scripted(forged);
