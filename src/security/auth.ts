@@ -100,7 +100,7 @@ export function createAuthenticator(auth: AuthConfig): Authenticate {
   }
 
   const key = auth.key;
-  if (!key) throw new Error('AUTH_MODE=jwt without a key'); // config.ts refuses this; kept for the type
+  if (!key) throw new Error('AUTH_MODE=jwt without a key'); // config/auth.ts refuses this; kept for the type
   const options: jwt.VerifyOptions & { complete: false } = {
     algorithms: [...auth.algorithms],
     issuer: auth.issuer,

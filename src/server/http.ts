@@ -3,7 +3,7 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/
 import type { Context } from '../context';
 import { AuthError, type Authenticate, type Principal } from '../security/auth';
 import { isAbortedBody, requestJsonTooDeep } from '../security/body';
-import { OperationLimitError } from '../errors';
+import { ErrorCode, OperationLimitError } from '../errors';
 
 /**
  * A small node:http integration for Apollo Server 5: routing, a capped body reader and the
@@ -53,7 +53,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-const errorBody = (message: string, code: string, extra: Record<string, unknown> = {}) => ({ errors: [{ message, extensions: { code, ...extra } }] });
+const errorBody = (message: string, code: ErrorCode, extra: Record<string, unknown> = {}) => ({ errors: [{ message, extensions: { code, ...extra } }] });
 
 /** A browser opening /graphql for Apollo Sandbox: the page runs nothing by itself, so it needs no token. */
 const isLandingPageRequest = (req: IncomingMessage, url: URL) =>
@@ -91,7 +91,7 @@ export function createHttpHandler(deps: HttpDeps) {
       else {
         deps.onRefused(requestId, `unauthenticated:${error.reason}`, 401);
         req.resume(); // never read a refused body
-        sendJson(res, 401, errorBody(error.message, 'UNAUTHENTICATED', { reason: error.reason }), {
+        sendJson(res, 401, errorBody(error.message, ErrorCode.UNAUTHENTICATED, { reason: error.reason }), {
           'x-request-id': requestId,
           'www-authenticate': challenge(error),
         });
@@ -119,7 +119,7 @@ export function createHttpHandler(deps: HttpDeps) {
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           deps.onRefused(requestId, 'body-too-large', 413);
-          sendJson(res, 413, errorBody(`Request body is larger than ${deps.maxBodyBytes} bytes.`, 'PAYLOAD_TOO_LARGE'), { 'x-request-id': requestId, connection: 'close' });
+          sendJson(res, 413, errorBody(`Request body is larger than ${deps.maxBodyBytes} bytes.`, ErrorCode.PAYLOAD_TOO_LARGE), { 'x-request-id': requestId, connection: 'close' });
           return;
         }
         if (isAbortedBody(error)) return deps.onRefused(requestId, 'body-aborted', 499); // nothing to answer
@@ -131,7 +131,7 @@ export function createHttpHandler(deps: HttpDeps) {
         try {
           body = JSON.parse(text);
         } catch {
-          sendJson(res, 400, errorBody('The request body is not valid JSON.', 'BAD_REQUEST'), { 'x-request-id': requestId });
+          sendJson(res, 400, errorBody('The request body is not valid JSON.', ErrorCode.BAD_REQUEST), { 'x-request-id': requestId });
           return;
         }
       } else body = text;
@@ -153,7 +153,7 @@ export function createHttpHandler(deps: HttpDeps) {
     };
     handle().catch((error: unknown) => {
       deps.onError(error);
-      if (!res.headersSent) sendJson(res, 500, errorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
+      if (!res.headersSent) sendJson(res, 500, errorBody('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR));
       else res.destroy();
     });
   };

@@ -41,10 +41,13 @@ export function createCircuitBreaker(threshold: number, cooldownMs: number, now:
       // Names what opened it: timeouts stay UPSTREAM_TIMEOUT, so a slow Kore.ai is not reported as a down one.
       const timedOut = cause?.code === ErrorCode.UPSTREAM_TIMEOUT;
       const what = cause ? cause.message.replace(/\.$/, '') : 'Kore.ai is failing';
-      throw new UpstreamError(timedOut ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE, `${what}; calls are paused for ${retryAfter} s (circuit open).`, undefined, {
-        retryAfter,
-        reason: 'circuit-open',
-      });
+      throw new UpstreamError(
+        timedOut ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE,
+        `${what}; calls are paused for ${retryAfter} s (circuit open).`,
+        undefined,
+        { retryAfter, reason: 'circuit-open' },
+        { kind: 'circuit-open' },
+      );
     },
     success() {
       failures = 0;

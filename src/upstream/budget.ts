@@ -1,4 +1,4 @@
-import { ErrorCode, UpstreamError } from '../errors';
+import { ErrorCode, UpstreamError, type BudgetRefusal } from '../errors';
 
 /**
  * Our own per-bot budget, kept under Kore.ai's (60 a minute and 1,800 an hour per bot, rolling,
@@ -51,22 +51,34 @@ export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 
 /** Why a call was refused: the bot's whole budget, or this caller's part of it. */
-export type BudgetReason = 'bot-budget' | 'caller-share';
+export type BudgetReason = BudgetRefusal;
 
 /** The refusal when no slot frees in time: no upstream call is made. */
 export function budgetSpent(botId: string, waitMs: number, reason: BudgetReason = 'bot-budget'): UpstreamError {
   const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
   const what = reason === 'caller-share' ? `Your share of the upstream budget for bot ${botId} is spent` : `The upstream budget for bot ${botId} is spent`;
-  return new UpstreamError(ErrorCode.RATE_LIMITED, `${what}; try again in ${retryAfter} s.`, undefined, {
-    retryAfter,
-    source: 'budget',
-    reason,
-  });
+  return new UpstreamError(
+    ErrorCode.RATE_LIMITED,
+    `${what}; try again in ${retryAfter} s.`,
+    undefined,
+    { retryAfter, source: 'budget', reason },
+    { kind: 'budget', refusal: reason },
+  );
 }
 
 /** Our budget refused a caller over its share: about that caller only, never to be passed to another. */
 export function isCallerShareRefusal(e: unknown): boolean {
-  return e instanceof UpstreamError && e.extensions.source === 'budget' && e.extensions.reason === 'caller-share';
+  return e instanceof UpstreamError && e.origin.kind === 'budget' && e.origin.refusal === 'caller-share';
+}
+
+/**
+ * The metric label for a budget that refused a slot: which budget (bot or caller share), or that
+ * the shared budget store was unreachable. Read from the error's origin, never its extensions.
+ */
+export function budgetRefusalLabel(e: unknown): string {
+  if (!(e instanceof UpstreamError)) return 'error';
+  if (e.origin.kind === 'budget') return e.origin.refusal;
+  return e.origin.kind === 'shared-state' ? 'shared-state-unavailable' : 'bot-budget';
 }
 
 /** The windows a slot is checked against, with the slots each rule allows in it. */

@@ -6,7 +6,7 @@ import type { Secret } from '../config';
 import { recordLater, type Metrics } from '../observability/metrics';
 import type { Tracer } from '@opentelemetry/api';
 import { endSpan, startUpstreamSpan } from '../observability/tracing';
-import { createMemoryBudget, type BotBudget } from './budget';
+import { budgetRefusalLabel, createMemoryBudget, type BotBudget } from './budget';
 import { createCircuitBreaker } from './breaker';
 import { createKoreClient, type KoreClient, type UpstreamLog } from './kore';
 import { createResilientClient } from './resilient-client';
@@ -64,7 +64,7 @@ function measuredBudget(budget: BotBudget, metrics: Metrics | undefined): BotBud
       try {
         slot = await budget.acquire(botId, caller);
       } catch (error) {
-        metrics.budgetRefusal(botId, error instanceof UpstreamError ? String(error.extensions.reason ?? 'bot-budget') : 'error');
+        metrics.budgetRefusal(botId, budgetRefusalLabel(error));
         throw error;
       }
       const waited = (performance.now() - started) / 1000;

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { budgetSpent, HOUR, windowRules, type BotBudget, type BudgetLimits, type BudgetReason } from './budget';
+import { budgetSpent, HOUR, windowRules, type BotBudget, type BudgetLimits } from './budget';
 import { orFailClosed } from './redis';
 
 /**
@@ -215,7 +215,8 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
         sawEpoch(reply[3]);
         if (!reply[0]) {
           own.delete(member);
-          throw budgetSpent(botId, wait, reply[2] as BudgetReason);
+          // The script names the rule that refused ('bot-budget' or 'caller-share'); read, not cast.
+          throw budgetSpent(botId, wait, reply[2] === 'caller-share' ? 'caller-share' : 'bot-budget');
         }
         const at = Number(reply[2]);
         offset = at - wait - sent;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { trendDataFromJson, type TrendData, type TrendDataJson } from '../engagement/model';
-import { ErrorCode, UpstreamError, type UpstreamErrorCode } from '../errors';
+import { ErrorCode, revivedUpstreamError, storedUpstreamError, UpstreamError, type StoredUpstreamError } from '../errors';
 import { isCallerShareRefusal } from './budget';
 import type { CacheEntry, ResponseCache } from './response-cache';
 
@@ -11,7 +11,7 @@ import type { CacheEntry, ResponseCache } from './response-cache';
  * Keys: `eg:cache:<credential>|<request>`, `eg:flight:<key>`, `eg:failed:<key>` (the budget's: redis-budget.ts).
  */
 
-/** Default of REDIS_COMMAND_TIMEOUT_MS (config.ts), for callers that do not pass one. */
+/** Default of REDIS_COMMAND_TIMEOUT_MS (config/settings.ts), for callers that do not pass one. */
 const COMMAND_TIMEOUT_MS = 500;
 
 /**
@@ -69,9 +69,13 @@ export async function redisReady(redis: Redis): Promise<boolean> {
  * flight coordination protect the bot, so they fail closed (no upstream call without them).
  */
 function sharedStateDown(): UpstreamError {
-  return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The shared budget store (Redis) is unreachable; no upstream call was made.', undefined, {
-    reason: 'shared-state-unavailable',
-  });
+  return new UpstreamError(
+    ErrorCode.UPSTREAM_UNAVAILABLE,
+    'The shared budget store (Redis) is unreachable; no upstream call was made.',
+    undefined,
+    { reason: 'shared-state-unavailable' },
+    { kind: 'shared-state' },
+  );
 }
 
 /** ioredis's own failures: refused or closed connections, exhausted retries, error replies, timed-out commands. */
@@ -208,8 +212,7 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
   }
 
   function failure(raw: string): UpstreamError {
-    const f = JSON.parse(raw) as { code: UpstreamErrorCode; message: string; extensions: Record<string, unknown> };
-    return new UpstreamError(f.code, f.message, undefined, f.extensions);
+    return revivedUpstreamError(JSON.parse(raw) as StoredUpstreamError);
   }
 
   /**
@@ -254,8 +257,7 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
       // Followers fail with the same mapped error for a moment instead of all retrying; not with a
       // refusal of this caller's budget share, which says nothing about theirs.
       if (error instanceof UpstreamError && !isCallerShareRefusal(error)) {
-        const { code, ...extensions } = error.extensions;
-        await redis.set(`eg:failed:${key}`, JSON.stringify({ code, message: error.message, extensions }), 'PX', opts.failureMemoryMs ?? 2000);
+        await redis.set(`eg:failed:${key}`, JSON.stringify(storedUpstreamError(error)), 'PX', opts.failureMemoryMs ?? 2000);
       }
       throw error;
     } finally {

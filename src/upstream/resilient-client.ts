@@ -39,12 +39,16 @@ export interface ResilienceOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Decisions read the error's typed origin, never its client-facing extensions: only a call Kore.ai
+ * failed says anything about the host (an open circuit or our own budget made no call).
+ */
 function isHostFailure(e: UpstreamError): boolean {
-  return (e.code === ErrorCode.UPSTREAM_UNAVAILABLE || e.code === ErrorCode.UPSTREAM_TIMEOUT) && e.extensions.reason !== 'circuit-open';
+  return e.origin.kind === 'kore' && (e.code === ErrorCode.UPSTREAM_UNAVAILABLE || e.code === ErrorCode.UPSTREAM_TIMEOUT);
 }
 
 function isRetryable(e: UpstreamError): boolean {
-  return isHostFailure(e) || (e.code === ErrorCode.RATE_LIMITED && e.extensions.source !== 'budget');
+  return isHostFailure(e) || (e.origin.kind === 'kore' && e.code === ErrorCode.RATE_LIMITED);
 }
 
 /** Failures after which an older answer beats no answer (not: our credentials or the request being refused). */
@@ -89,8 +93,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
         else breaker.abandon();
         if (!isRetryable(error) || attempt >= retry.maxAttempts) throw error;
         const backoff = random() * retry.baseDelayMs * 2 ** (attempt - 1);
-        const retryAfter = error.extensions.retryAfter;
-        const delay = typeof retryAfter === 'number' ? Math.max(retryAfter * 1000, backoff) : backoff;
+        const delay = error.retryAfter !== undefined ? Math.max(error.retryAfter * 1000, backoff) : backoff;
         if (now() - started + delay > retry.maxTotalMs) throw error;
         log.warn({ botId: req.botId, code: error.code, attempt, delayMs: Math.round(delay) }, 'upstream call retried');
         options.events?.retry();

@@ -59,6 +59,26 @@ describe('/metrics', () => {
     }
   });
 
+  it('counts refusals made inside GraphQL by kind: depth, tokens and cost limits', async () => {
+    const stack = await startStack({ env: { MAX_DEPTH: '3', MAX_TOKENS: '200', MAX_UPSTREAM_CALLS: '1' } });
+    try {
+      const deep = await stack.gql('{ engagementTrend(botId: "st-demo-travel", range: { start: "2025-02-01", end: "2025-02-02" }) { series { uniqueUsers { date } } } }');
+      expect(deep.body.errors?.[0].extensions?.code).toBe('OPERATION_LIMIT_EXCEEDED');
+      const tokens = await stack.gql(`{ ${'__typename '.repeat(300)}}`);
+      expect(tokens.body.errors?.[0].extensions?.code).toBe('OPERATION_LIMIT_EXCEEDED');
+      const costly = await stack.gql(
+        `{ a: ${q(0).slice(q(0).indexOf('engagementTrend'), -1)} b: ${q(1).slice(q(1).indexOf('engagementTrend'), -1)} }`,
+      );
+      expect(costly.body.errors?.[0].extensions?.code).toBe('COST_LIMIT_EXCEEDED');
+      const text = await (await fetch(`${stack.url}/metrics`)).text();
+      expect(value(text, 'eg_refusals_total{kind="limit:depth"}')).toBe(1);
+      expect(value(text, 'eg_refusals_total{kind="limit:tokens"}')).toBe(1);
+      expect(value(text, 'eg_refusals_total{kind="cost"}')).toBe(1);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('keeps operation-name cardinality bounded: odd names collapse into one series', async () => {
     const stack = await startStack();
     try {

@@ -1,6 +1,6 @@
 import { createCircuitBreaker } from '../../src/upstream/breaker';
-import { createMemoryBudget } from '../../src/upstream/budget';
-import { UpstreamError } from '../../src/errors';
+import { budgetRefusalLabel, budgetSpent, createMemoryBudget, isCallerShareRefusal } from '../../src/upstream/budget';
+import { ErrorCode, revivedUpstreamError, storedUpstreamError, UpstreamError, type StoredUpstreamError } from '../../src/errors';
 
 const refusal = async (p: Promise<unknown>) => {
   try {
@@ -21,6 +21,7 @@ describe('per-bot budget (rolling windows)', () => {
     }
     const e = await refusal(budget.acquire('bot'));
     expect(e.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 30, source: 'budget' });
+    expect(e.origin).toEqual({ kind: 'budget', refusal: 'bot-budget' });
     await budget.acquire('other-bot'); // budgets are per bot
   });
 
@@ -80,6 +81,25 @@ describe('circuit breaker', () => {
     breaker.enter();
   });
 
+  it("an open circuit refuses with a typed circuit-open origin, under the code and message of what opened it", () => {
+    let clock = 0;
+    const breaker = createCircuitBreaker(1, 2000, () => clock);
+    breaker.enter();
+    breaker.failure(new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, 'Kore.ai did not answer within 100 ms.', undefined));
+    clock = 500;
+    let open: unknown;
+    try {
+      breaker.enter();
+    } catch (error) {
+      open = error;
+    }
+    expect(open).toBeInstanceOf(UpstreamError);
+    const e = open as UpstreamError;
+    expect(e.origin).toEqual({ kind: 'circuit-open' });
+    expect(e.message).toBe('Kore.ai did not answer within 100 ms; calls are paused for 2 s (circuit open).');
+    expect(JSON.stringify(e.extensions)).toBe('{"retryAfter":2,"reason":"circuit-open","code":"UPSTREAM_TIMEOUT"}');
+  });
+
   it('a success resets the count of consecutive failures', () => {
     const breaker = createCircuitBreaker(2, 1000, () => 0);
     breaker.failure();
@@ -98,6 +118,7 @@ describe('per-bot budget shared fairly between callers', () => {
     for (let i = 0; i < 15; i++) await budget.acquire('bot', 'greedy');
     const over = await refusal(budget.acquire('bot', 'greedy'));
     expect(over.extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'caller-share', source: 'budget' });
+    expect(over.origin).toEqual({ kind: 'budget', refusal: 'caller-share' });
     clock += 1000;
     for (let i = 0; i < 5; i++) await budget.acquire('bot', 'polite'); // the reserve
     // The bot's minute is now full for everyone.
@@ -162,5 +183,66 @@ describe('the Redis budget on an old Redis', () => {
     await new Promise((resolve) => setImmediate(resolve));
     budget.close?.();
     expect(told.length > 0).toBe(unsupported);
+  });
+});
+
+describe("an upstream error's typed origin", () => {
+  const refusal = budgetSpent('bot', 2500, 'caller-share');
+
+  it('is set where the error is made, and the client-facing extensions stay as they were', () => {
+    expect(refusal.origin).toEqual({ kind: 'budget', refusal: 'caller-share' });
+    expect(JSON.stringify(refusal.extensions)).toBe('{"retryAfter":3,"source":"budget","reason":"caller-share","code":"RATE_LIMITED"}');
+    expect(new UpstreamError(ErrorCode.UPSTREAM_REJECTED, 'no', 400).origin).toEqual({ kind: 'kore' });
+  });
+
+  it('is never serialized: not an own property, not in toJSON, not in JSON', () => {
+    expect(Object.keys(refusal)).not.toContain('origin');
+    expect(Object.getOwnPropertyNames(refusal)).not.toContain('origin');
+    expect(Object.getOwnPropertyNames(refusal)).not.toContain('retryAfter');
+    expect(refusal.retryAfter).toBe(3);
+    expect(Object.keys(refusal.toJSON()).sort()).toEqual(['extensions', 'message']);
+    const json = JSON.stringify(refusal);
+    expect(json).not.toMatch(/origin|kind/);
+    expect(JSON.parse(json)).toEqual({ message: refusal.message, extensions: refusal.extensions });
+  });
+
+  it('survives the Redis failure memory (stored as JSON, revived on another replica)', () => {
+    const errors = [
+      refusal,
+      budgetSpent('bot', 1000, 'bot-budget'),
+      new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'paused', undefined, { retryAfter: 1, reason: 'circuit-open' }, { kind: 'circuit-open' }),
+      new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'no Redis', undefined, { reason: 'shared-state-unavailable' }, { kind: 'shared-state' }),
+      new UpstreamError(ErrorCode.RATE_LIMITED, 'slow down', 429, { retryAfter: 7 }),
+    ];
+    for (const error of errors) {
+      const revived = revivedUpstreamError(JSON.parse(JSON.stringify(storedUpstreamError(error))) as StoredUpstreamError);
+      expect(revived).toBeInstanceOf(UpstreamError);
+      expect({ code: revived.code, message: revived.message, origin: revived.origin, extensions: JSON.stringify(revived.extensions) }).toEqual({
+        code: error.code,
+        message: error.message,
+        origin: error.origin,
+        extensions: JSON.stringify(error.extensions),
+      });
+    }
+  });
+
+  it("is read from a typed source: an entry without one counts as Kore.ai's, whatever its extensions say", () => {
+    const old = { code: 'RATE_LIMITED', message: 'spent', extensions: { retryAfter: 1, source: 'budget', reason: 'caller-share' } };
+    const revived = revivedUpstreamError(old as unknown as StoredUpstreamError);
+    expect(revived.origin).toEqual({ kind: 'kore' });
+    expect(isCallerShareRefusal(revived)).toBe(false);
+  });
+
+  it('decides caller-share refusals and the refusal metric label, never the extensions', () => {
+    const forged = new UpstreamError(ErrorCode.RATE_LIMITED, 'spent', 429, { source: 'budget', reason: 'caller-share' });
+    expect(isCallerShareRefusal(refusal)).toBe(true);
+    expect(isCallerShareRefusal(forged)).toBe(false);
+    expect(isCallerShareRefusal(budgetSpent('bot', 1, 'bot-budget'))).toBe(false);
+    expect(budgetRefusalLabel(refusal)).toBe('caller-share');
+    expect(budgetRefusalLabel(budgetSpent('bot', 1))).toBe('bot-budget');
+    expect(budgetRefusalLabel(new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'x', undefined, { reason: 'forged' }, { kind: 'shared-state' }))).toBe(
+      'shared-state-unavailable',
+    );
+    expect(budgetRefusalLabel(new Error('boom'))).toBe('error');
   });
 });

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context';
 import { fragmentsOf, topLevelFieldNames } from '../../engagement/plan';
-import { isTokenLimitError } from '../../errors';
+import { ErrorCode, isTokenLimitError, OperationLimitError } from '../../errors';
 import { recordLater, type Metrics } from '../../observability/metrics';
 import { outcomeOf } from './outcome';
 
@@ -30,12 +30,10 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
         async didEncounterErrors({ errors }) {
           for (const error of errors) {
             const code = error.extensions?.code;
-            const original = error.originalError as { extensions?: Record<string, unknown> } | undefined;
-            if (code === 'FORBIDDEN') metrics.refusal('forbidden');
-            else if (code === 'COST_LIMIT_EXCEEDED') metrics.refusal('cost');
-            else if (original?.extensions?.code === 'OPERATION_LIMIT_EXCEEDED')
-              metrics.refusal(`limit:${String(original.extensions.limit)}`);
-            else if (code === 'GRAPHQL_PARSE_FAILED' && isTokenLimitError(error.message)) metrics.refusal('limit:tokens');
+            if (code === ErrorCode.FORBIDDEN) metrics.refusal('forbidden');
+            else if (code === ErrorCode.COST_LIMIT_EXCEEDED) metrics.refusal('cost');
+            else if (error.originalError instanceof OperationLimitError) metrics.refusal(`limit:${error.originalError.limit}`);
+            else if (code === ErrorCode.GRAPHQL_PARSE_FAILED && isTokenLimitError(error.message)) metrics.refusal('limit:tokens');
           }
         },
         async willSendResponse({ operationName, response, errors, contextValue }) {

@@ -4,7 +4,7 @@ import { REQUEST_ID } from '../../errors';
 
 /**
  * Tags every error of a request with its request id, so a masked error names the id to look up in
- * the log. Apollo runs formatError (errors.ts, which reads the tag) only once every
+ * the log. Apollo runs formatError (errors/format.ts, which reads the tag) only once every
  * didEncounterErrors hook has resolved, so the tag is always there when it is read.
  */
 export const requestIdOnErrors: ApolloServerPlugin<Context> = {
