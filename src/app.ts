@@ -1,13 +1,13 @@
 import type http from 'node:http';
 import type Redis from 'ioredis';
-import type { Config } from './config';
+import { allCredentials, type Config } from './config';
 import { startEmulator, type Emulator, type EmulatorOptions } from './emulator/emulator.server';
 import { DEMO_BOTS } from './emulator/world';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { createTracing, type Tracing } from './observability/tracing';
 import { createServer, type EngagementServer, type ServerDeps } from './server/server';
-import { allCredentials, createUpstream } from './upstream';
+import { createUpstream } from './upstream';
 import type { KoreClient } from './upstream/kore';
 import { connectRedis, redisReady } from './upstream/redis';
 import type { ResponseCache } from './upstream/response-cache';

@@ -14,6 +14,11 @@ export const DEMO_CLIENT_ID = 'cs-engagement-graph-demo';
 export const DEMO_CLIENT_SECRET = 'demo-secret-for-the-built-in-upstream-only';
 
 /** The Kore.ai app that answers for a bot: its own entry, else the default; undefined = not configured. */
+/** Every distinct credential in the configuration (the built-in upstream needs to know the apps it serves). */
+export function allCredentials(credentials: CredentialsConfig): KoreCredential[] {
+  return [...new Set([...credentials.byBot.values(), ...(credentials.fallback ? [credentials.fallback] : [])])];
+}
+
 export function credentialFor(credentials: CredentialsConfig, botId: string): KoreCredential | undefined {
   return credentials.byBot.get(botId) ?? credentials.fallback;
 }

@@ -13,7 +13,7 @@ import { SETTINGS_VARIABLES, tracesEndpoint } from './settings';
  * the value (never a secret's value). Where each variable is declared:
  *   env.ts          how one variable is read (int, oneOf, secret with _FILE, …)
  *   settings.ts     the plain settings (HTTP, limits, budget, cache, logs, serving)
- *   credentials.ts  KORE_* and the KORE_CREDENTIALS_FILE format; credentialFor
+ *   credentials.ts  KORE_* and the KORE_CREDENTIALS_FILE format; credentialFor, allCredentials
  *   auth.ts         AUTH_* and ROUTER_SECRET; the JWT key policy
  *   emulator.ts     EMULATOR_* and the fault switches; loadEmulatorConfig for `npm run emulator`
  *   proxy.ts        HTTP(S)_PROXY: whether the Kore client goes through axios's own adapter
@@ -21,7 +21,7 @@ import { SETTINGS_VARIABLES, tracesEndpoint } from './settings';
  */
 
 export { AUTH_VARIABLES } from './auth';
-export { credentialFor, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './credentials';
+export { allCredentials, credentialFor, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './credentials';
 export { loadEmulatorConfig, NO_FAULTS, parseFaults, type EmulatorConfig, type Faults } from './emulator';
 export { ConfigError, type Env } from './env';
 export { usesProxy } from './proxy';

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Algorithm } from 'jsonwebtoken';
+import type { ApiVersion } from '../engagement/model';
 import type { Faults } from './emulator';
 import type { Secret } from './secret';
 
@@ -9,7 +10,7 @@ import type { Secret } from './secret';
  * (settings.ts, credentials.ts, auth.ts, emulator.ts).
  */
 
-export type ApiVersion = 'v1' | 'v2';
+export type { ApiVersion } from '../engagement/model';
 
 /** One Kore.ai app: where to call and as whom, for the bots mapped to it. */
 export interface KoreCredential {

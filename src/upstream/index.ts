@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cacheShares, credentialFor, type Config, type CredentialsConfig, type KoreCredential } from '../config';
+import { allCredentials, cacheShares, credentialFor, type Config, type KoreCredential } from '../config';
 import { performance } from 'node:perf_hooks';
 import { BotNotConfiguredError, UpstreamError } from '../errors';
 import type { Secret } from '../config';
@@ -78,11 +78,6 @@ function measuredBudget(budget: BotBudget, metrics: Metrics | undefined): BotBud
 /** Identifies the upstream credential without revealing it: cache keys and logs may carry this. */
 export function credentialId(host: string, clientId: string, clientSecret: Secret): string {
   return createHash('sha256').update(`${host}\n${clientId}\n${clientSecret.reveal()}`).digest('base64url').slice(0, 16);
-}
-
-/** Every distinct credential in the configuration (the built-in upstream needs to know the apps it serves). */
-export function allCredentials(credentials: CredentialsConfig): KoreCredential[] {
-  return [...new Set([...credentials.byBot.values(), ...(credentials.fallback ? [credentials.fallback] : [])])];
 }
 
 /**
