@@ -44,11 +44,7 @@ export interface FakeUpstream {
 export async function startFakeUpstream(reply: FakeUpstream['reply']): Promise<FakeUpstream> {
   const requests: FakeRequest[] = [];
   const events: FakeEvent[] = [];
-  const ended = new Set<number>();
-  const note = (kind: FakeEvent['kind'], index: number) => {
-    events.push({ kind, index });
-    if (kind !== 'request') ended.add(index);
-  };
+  let open = 0;
   // Wakes every delayed reply (close() must not leave timers behind; an abandoned reply stops waiting).
   const sleepers = new Set<() => void>();
   let closing = false;
@@ -56,7 +52,7 @@ export async function startFakeUpstream(reply: FakeUpstream['reply']): Promise<F
     url: '',
     requests,
     events,
-    open: () => requests.length - ended.size,
+    open: () => open,
     reply,
     close: async () => undefined,
   };
@@ -73,18 +69,26 @@ export async function startFakeUpstream(reply: FakeUpstream['reply']): Promise<F
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       };
+      // Indexes into `requests` as it is now (tests may empty it between cases).
       const index = requests.push(recorded) - 1;
-      note('request', index);
+      events.push({ kind: 'request', index });
+      open++;
+      let ended = false;
+      const end = (kind: FakeEvent['kind']) => {
+        ended = true;
+        open--;
+        events.push({ kind, index });
+      };
       let wake: (() => void) | undefined;
       res.on('close', () => {
-        if (ended.has(index)) return;
-        note('abandoned', index);
+        if (ended) return;
+        end('abandoned');
         wake?.();
       });
       const r = await fake.reply(recorded);
-      if (ended.has(index)) return;
+      if (ended) return;
       if ('destroy' in r) {
-        note('dropped', index);
+        end('dropped');
         req.socket.destroy();
         return;
       }
@@ -99,12 +103,12 @@ export async function startFakeUpstream(reply: FakeUpstream['reply']): Promise<F
           };
           sleepers.add(wake);
         });
-        if (ended.has(index) || closing) return;
+        if (ended || closing) return;
       }
       const text = r.raw ?? JSON.stringify(r.body ?? {});
       res.writeHead(r.status ?? 200, { 'content-type': 'application/json', ...r.headers });
       res.end(text);
-      note('answered', index);
+      end('answered');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
