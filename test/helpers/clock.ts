@@ -1,6 +1,7 @@
 /**
  * The clock of in-process test stacks (test/helpers/stack.ts gives it to every stack that does not
- * bring its own), so that a test's "today" and the server's "today" come from one clock.
+ * bring its own and has no Redis), so that a test's "today" and the server's "today" come from one
+ * clock: `todayIn('UTC', testNow())`.
  *
  * It runs at real speed (TTLs, budgets, breaker cool-downs and rate windows behave as in
  * production) from noon UTC of the day before the real day the test file was loaded. Why there:
