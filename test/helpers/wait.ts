@@ -1,7 +1,5 @@
-import type { EventEmitter } from 'node:events';
-
 /**
- * The one way tests wait: for a condition or an event, always with a deadline, failing with a
+ * The one way tests wait: for a condition or a promise, always with a deadline, failing with a
  * message that names what never happened. Deadlines are generous upper bounds on a loaded machine,
  * never the property under test: a test that asserts "soon" asserts an order of events instead.
  * Nothing here sleeps for "long enough"; the poll interval only paces re-checks.
@@ -45,16 +43,4 @@ export async function within<T>(work: Promise<T>, options: WaitOptions): Promise
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The arguments of the next `event` on `emitter`, or a rejection at the deadline. */
-export function nextEvent(emitter: EventEmitter, event: string, options: WaitOptions): Promise<unknown[]> {
-  let listener: ((...args: unknown[]) => void) | undefined;
-  const fired = new Promise<unknown[]>((resolve) => {
-    listener = (...args: unknown[]) => resolve(args);
-    emitter.once(event, listener);
-  });
-  return within(fired, options).finally(() => {
-    if (listener) emitter.removeListener(event, listener);
-  });
 }
