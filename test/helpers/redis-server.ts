@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { until } from './wait';
 
 /**
  * A real redis-server on a free loopback port, for the tests that need one (no mock Redis).
@@ -62,11 +63,13 @@ export async function startRedis(binary: string): Promise<RedisServer> {
     const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     child = proc;
     exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    const deadline = Date.now() + 5000;
-    while (!(await accepting(port))) {
-      if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(
+      async () => {
+        if (proc.exitCode !== null) throw new Error(`redis-server exited (${proc.exitCode}) before accepting on port ${port}`);
+        return accepting(port);
+      },
+      { what: `redis-server to accept connections on port ${port}`, timeoutMs: 5000, intervalMs: 50 },
+    );
   }
 
   async function kill(signal: NodeJS.Signals): Promise<void> {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { until } from './wait';
 
 /**
  * Engagement Graph as a real child process (for what only a process shows: signals, exit codes,
@@ -22,22 +23,20 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, args: string[] 
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
-    const poll = setInterval(() => {
-      const m = /ready at (http:\/\/localhost:\d+\/graphql)/.exec(out);
-      if (m) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before it was ready:\n${out}`));
-    });
-  });
-  return { url, output: () => out, exited, kill: (signal) => void child.kill(signal) };
+  let gone: { code: number | null } | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      gone = { code };
+      resolve(code);
+    }),
+  );
+  const ready = () => /ready at (http:\/\/localhost:\d+\/graphql)/.exec(out)?.[1];
+  await until(
+    () => {
+      if (gone) throw new Error(`server exited (${gone.code}) before it was ready:\n${out}`);
+      return ready() !== undefined;
+    },
+    { what: 'the server to log "ready at"', timeoutMs: 20_000, intervalMs: 50, detail: () => out },
+  );
+  return { url: ready() as string, output: () => out, exited, kill: (signal) => void child.kill(signal) };
 }

@@ -8,6 +8,7 @@ import type { Emulator, EmulatorOptions } from '../../src/emulator/emulator.serv
 import { createLogger } from '../../src/observability/logger';
 import type { EngagementServer, ServerDeps } from '../../src/server/server';
 import type { ResponseCache } from '../../src/upstream/response-cache';
+import { testNow } from './clock';
 
 /**
  * A real Engagement Graph on a loopback port 0, wired by the production composition root
@@ -41,6 +42,12 @@ export interface StackOptions {
   /** Point at this upstream instead of starting the built-in one (credentials from env or the demo ones). */
   readonly upstreamUrl?: string;
   readonly emulator?: Partial<EmulatorOptions>;
+  /**
+   * The clock of the server, upstream chain and built-in upstream. By default the shared test clock
+   * (./clock.ts), except with REDIS_URL: the Redis store reads the real clock (src/upstream/redis.ts,
+   * and Redis's own TTLs), so a Redis-backed stack keeps the real clock as production does; tests
+   * on those ask about ranges that end days before today, valid whichever day it is.
+   */
   readonly now?: () => number;
   /** Share a response cache between stacks (replicas, tenants). */
   readonly cache?: ResponseCache;
@@ -58,7 +65,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const app = await createApp(config, {
     log: createLogger('debug', sink),
-    now: options.now,
+    now: options.now ?? (config.redisUrl ? undefined : testNow),
     cache: options.cache,
     upstreamUrl: options.upstreamUrl,
     emulator: options.emulator,

@@ -6,23 +6,16 @@ import { isoDate } from '../../src/time/calendar';
 import { todayIn } from '../../src/time/zones';
 import { redisBinary, startRedis, warnRedisMissing } from '../helpers/redis-server';
 import { codes, startStack, trendCalls, type Stack } from '../helpers/stack';
+import { testNow } from '../helpers/clock';
+import { until } from '../helpers/wait';
 
 /**
  * The test stack is built by the production composition root (src/app.ts), so it has what the
  * process has and a hand-wired stack did not: the Redis readiness check, and a built-in upstream
  * that serves the configured credentials.
  */
-const today = todayIn('UTC');
+const today = todayIn('UTC', testNow()); // the stacks' clock
 const Q = `{ engagementTrend(botId: "st-demo-retail", range: { start: "${isoDate(today - 9)}", end: "${isoDate(today - 3)}" }) { summary { uniqueUsers } } }`;
-
-/** Polls `ready` every 50 ms until it holds; fails naming `what` after `ms`. */
-async function waitFor(what: string, ready: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A loopback port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
@@ -42,9 +35,9 @@ describe('createApp wiring, as the test stack sees it', () => {
   it('with REDIS_URL unreachable: /readyz says 503 naming redis, and the connection errors are logged as warnings', async () => {
     const stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` } });
     try {
-      await waitFor('/readyz to say 503', async () => (await readyz(stack)).status === 503);
+      await until(async () => (await readyz(stack)).status === 503, { what: '/readyz to say 503', intervalMs: 50 });
       expect((await readyz(stack)).body).toEqual({ status: 'not ready', failed: ['redis'] });
-      await waitFor('a "redis error" warning', () => stack.logs.some((l) => l.includes('"msg":"redis error"') && l.includes('"level":40')));
+      await until(() => stack.logs.some((l) => l.includes('"msg":"redis error"') && l.includes('"level":40')), { what: 'a "redis error" warning', intervalMs: 50 });
     } finally {
       await stack.close();
     }
@@ -73,9 +66,9 @@ if (!binary) warnRedisMissing('app.test.ts');
     const redis = await startRedis(binary!);
     const stack = await startStack({ env: { REDIS_URL: redis.url } });
     try {
-      await waitFor('/readyz to say 200 with Redis up', async () => (await readyz(stack)).status === 200);
+      await until(async () => (await readyz(stack)).status === 200, { what: '/readyz to say 200 with Redis up', intervalMs: 50 });
       await redis.kill('SIGKILL');
-      await waitFor('/readyz to say 503 with Redis gone', async () => (await readyz(stack)).status === 503);
+      await until(async () => (await readyz(stack)).status === 503, { what: '/readyz to say 503 with Redis gone', intervalMs: 50 });
       expect((await readyz(stack)).body).toEqual({ status: 'not ready', failed: ['redis'] });
     } finally {
       await stack.close();

@@ -6,6 +6,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/emulator.server
 import { bearer, callerToken, JWT_ENV } from '../helpers/caller-tokens';
 import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../helpers/redis-server';
 import { startStack, type Stack } from '../helpers/stack';
+import { until } from '../helpers/wait';
 
 /**
  * The shared budget under faults, staged on a real redis-server and asserted on what a Kore-like
@@ -34,13 +35,6 @@ async function ask(stack: Stack, bot: string, headers: Record<string, string> = 
   return { status, code: error?.extensions?.code, reason: error?.extensions?.reason, ok: typeof body.data?.engagementTrend?.summary?.uniqueUsers === 'number', at: Date.now() };
 }
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, deadlineMs = 15_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /**
  * Sends new questions from `workers` loops to the stacks in turn until stopped, each loop at most
@@ -101,11 +95,11 @@ suite('the shared budget under faults (real redis-server)', () => {
   it('a Redis SIGKILLed mid-flood and restarted empty never lets more than the budget through in a minute', async () => {
     const both = await replicas(2, {});
     const load = flood(both, 'st-demo-retail', 4);
-    await until('the budget to be spent', () => trendCalls().length >= budget);
+    await until(() => trendCalls().length >= budget, { what: 'the budget to be spent', timeoutMs: 15_000, intervalMs: 25 });
 
     await redis.kill('SIGKILL');
     const failedClosed = () => load.answers.some((a) => a.reason === 'shared-state-unavailable');
-    await until('requests to fail closed while Redis is down', failedClosed);
+    await until(failedClosed, { what: 'requests to fail closed while Redis is down', timeoutMs: 15_000, intervalMs: 25 });
     const callsWhileDown = trendCalls().length;
     await redis.restart(); // empty: no persistence
 
@@ -113,10 +107,10 @@ suite('the shared budget under faults (real redis-server)', () => {
     const probe = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     let holdEnds = 0;
     try {
-      await until('the budget to be written back', async () => (await probe.zcard('eg:budget:st-demo-retail')) >= budget);
+      await until(async () => (await probe.zcard('eg:budget:st-demo-retail')) >= budget, { what: 'the budget to be written back', timeoutMs: 15_000, intervalMs: 25 });
       holdEnds = Date.now() + both[0].config.resilience.budgetRecoveryMs;
       const refusedLate = () => load.answers.filter((a) => a.at > holdEnds + 1000 && a.code === 'RATE_LIMITED').length >= 20;
-      await until('refusals from well past the recovery hold', refusedLate, 20_000);
+      await until(refusedLate, { what: 'refusals from well past the recovery hold', timeoutMs: 20_000, intervalMs: 25 });
     } finally {
       probe.disconnect();
     }

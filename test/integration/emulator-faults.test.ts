@@ -2,6 +2,7 @@ import { isoDate } from '../../src/time/calendar';
 import { todayIn } from '../../src/time/zones';
 import { NO_FAULTS } from '../../src/emulator/faults';
 import { codes, startStack, trendCalls, type Stack } from '../helpers/stack';
+import { testNow } from '../helpers/clock';
 
 /** The built-in upstream's fault switches, and what Engagement Graph makes of each fault. */
 let stack: Stack;
@@ -13,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 afterEach(() => Object.assign(stack.emulator!.faults, NO_FAULTS));
 
-const today = todayIn('UTC');
+const today = todayIn('UTC', testNow()); // the stacks' clock (test/helpers/clock.ts)
 const Q = `{ engagementTrend(botId: "st-demo-banking", range: { start: "${isoDate(today - 6)}", end: "${isoDate(today - 2)}" }) { summary { uniqueUsers } } }`;
 const faultsUrl = () => `${stack.emulator!.url}/emulator/faults`;
 

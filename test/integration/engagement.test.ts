@@ -2,6 +2,7 @@ import { isoDate } from '../../src/time/calendar';
 import { todayIn } from '../../src/time/zones';
 import type { TrendFullQuery, TrendFullQueryVariables, TrendSummaryQuery, TrendSummaryQueryVariables } from '../generated/operations';
 import { codes, operation, startStack, trendCalls, type Stack } from '../helpers/stack';
+import { testNow } from '../helpers/clock';
 
 /** Engagement Graph in front of the built-in upstream, over real HTTP on loopback. */
 let stack: Stack;
@@ -10,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const today = todayIn('UTC');
+const today = todayIn('UTC', testNow()); // the stacks' clock (test/helpers/clock.ts)
 const lastDays = (n: number) => ({ start: isoDate(today - n + 1), end: isoDate(today) });
 const callsDuring = async <T>(fn: () => Promise<T>) => {
   const from = stack.emulator?.calls.length ?? 0;

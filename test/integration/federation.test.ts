@@ -10,6 +10,7 @@ import { todayIn } from '../../src/time/zones';
 import { DEMO_BOTS, type BotProfile } from '../../src/emulator/world';
 import { startFakeUpstream } from '../helpers/fake-upstream';
 import { startStack, trendCalls, type Stack } from '../helpers/stack';
+import { testNow } from '../helpers/clock';
 
 /**
  * Engagement Graph as a Federation 2 subgraph: composed with a second subgraph that owns bots,
@@ -73,7 +74,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const today = todayIn('UTC');
+const today = todayIn('UTC', testNow()); // the stacks' clock (test/helpers/clock.ts)
 const RANGE = { start: isoDate(today - 14), end: isoDate(today - 1) };
 
 async function viaGateway<T>(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: unknown[] }> {

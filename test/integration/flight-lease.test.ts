@@ -10,6 +10,7 @@ import { startFakeUpstream, type FakeReply, type FakeRequest, type FakeUpstream 
 import { dailyAnswerFor, expectedUnique } from '../helpers/kore-answers';
 import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../helpers/redis-server';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
+import { until, within } from '../helpers/wait';
 
 /**
  * Issue 14 row 3: single flight across replicas when the leading replica dies. Real redis-server,
@@ -68,25 +69,6 @@ async function ask(url: string, bot: string, q: Question): Promise<number | unde
   return body.data?.engagementTrend?.summary?.uniqueUsers;
 }
 
-/** Polls until `ready()` holds, or fails naming what never happened. */
-async function until(what: string, ready: () => boolean | Promise<boolean>, withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Settles with `work`, or rejects once `ms` have passed (the work itself is not cancelled). */
-async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms)));
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A replica's single-flight counters: questions it took into a flight, and askers that joined one. */
 async function flightCounts(graphqlUrl: string): Promise<{ misses: number; joins: number }> {
@@ -106,12 +88,15 @@ const perQuestion = (list: Arrival[]) => {
  * the wait until they all wait on its flights (one per question taken into a flight, the others joined).
  */
 async function followersWaiting(followerUrl: string, bot: string, asked: Question[]): Promise<Array<Promise<number | undefined>>> {
-  await until('the upstream recorded the leader\'s calls', () => arrivals.length === asked.length, 20_000);
+  await until(() => arrivals.length === asked.length, { what: 'the upstream recorded the leader\'s calls', timeoutMs: 20_000, intervalMs: 25 });
   const following = asked.flatMap((q) => [1, 2, 3].map(() => ask(followerUrl, bot, q)));
-  await until('the follower had all its askers waiting on the flights', async () => {
-    const c = await flightCounts(followerUrl);
-    return c.misses === asked.length && c.joins === 2 * asked.length;
-  }, 20_000);
+  await until(
+    async () => {
+      const c = await flightCounts(followerUrl);
+      return c.misses === asked.length && c.joins === 2 * asked.length;
+    },
+    { what: 'the follower had all its askers waiting on the flights', timeoutMs: 20_000, intervalMs: 25 },
+  );
   return following;
 }
 
@@ -156,7 +141,7 @@ suite('single flight across replicas with a leased claim', () => {
     const killedAt = Date.now();
     await leader.exited;
 
-    const answers = await within(10_000, 'the follower answered all 24 after the kill', Promise.all(following));
+    const answers = await within(Promise.all(following), { what: 'the follower answered all 24 after the kill', timeoutMs: 10_000 });
     expect(answers).toEqual(asked.flatMap((q) => [1, 2, 3].map(() => expectedUnique(q.start, q.end))));
     const after = arrivals.filter((a) => a.at >= killedAt);
     expect(after).toHaveLength(8);
@@ -173,12 +158,12 @@ suite('single flight across replicas with a leased claim', () => {
     answer = slow(4500); // more than four leases
 
     const leading = asked.map((q) => ask(leader.url, bot, q));
-    await until('the upstream recorded the leader\'s 8 calls', () => arrivals.length === 8, 20_000);
+    await until(() => arrivals.length === 8, { what: 'the upstream recorded the leader\'s 8 calls', timeoutMs: 20_000, intervalMs: 25 });
     const following = asked.flatMap((q) => [1, 2, 3].map(() => ask(follower.url, bot, q)));
 
     const expected = asked.map((q) => expectedUnique(q.start, q.end));
-    expect(await within(30_000, 'the leader answered', Promise.all(leading))).toEqual(expected);
-    expect(await within(30_000, 'the followers answered', Promise.all(following))).toEqual(expected.flatMap((n) => [n, n, n]));
+    expect(await within(Promise.all(leading), { what: 'the leader answered', timeoutMs: 30_000 })).toEqual(expected);
+    expect(await within(Promise.all(following), { what: 'the followers answered', timeoutMs: 30_000 })).toEqual(expected.flatMap((n) => [n, n, n]));
     expect(arrivals).toHaveLength(8);
     expect(perQuestion(arrivals)).toEqual(new Map(asked.map((q) => [name(q), 1])));
   });
@@ -225,10 +210,10 @@ suite('single flight across replicas with a leased claim', () => {
 
       answer = slow(200); // a second call, if one were made, would be answered (and counted)
       for (const release of held.splice(0)) release(); // the upstream answers the leader
-      await until('the leader wrote its answers and died', () => written === asked.length && leaderRedis.status === 'end', 10_000);
+      await until(() => written === asked.length && leaderRedis.status === 'end', { what: 'the leader wrote its answers and died', timeoutMs: 10_000, intervalMs: 25 });
       const diedAt = Date.now();
 
-      const answers = await within(10_000, 'the follower answered from the dead leader\'s cache entries', Promise.all(following));
+      const answers = await within(Promise.all(following), { what: 'the follower answered from the dead leader\'s cache entries', timeoutMs: 10_000 });
       expect(answers).toEqual(asked.flatMap((q) => [1, 2, 3].map(() => expectedUnique(q.start, q.end))));
       expect(arrivals.filter((a) => a.at >= diedAt)).toHaveLength(0);
       expect(arrivals).toHaveLength(asked.length);
@@ -251,8 +236,8 @@ suite('single flight across replicas with a leased claim', () => {
     answer = slow(200); // a second call, if one were made, would be answered (and counted)
     for (const release of held.splice(0)) release();
     const expected = asked.map((q) => expectedUnique(q.start, q.end));
-    expect(await within(10_000, 'the leader answered', Promise.all(leading))).toEqual(expected);
-    expect(await within(10_000, 'the followers answered', Promise.all(following))).toEqual(expected.flatMap((n) => [n, n, n]));
+    expect(await within(Promise.all(leading), { what: 'the leader answered', timeoutMs: 10_000 })).toEqual(expected);
+    expect(await within(Promise.all(following), { what: 'the followers answered', timeoutMs: 10_000 })).toEqual(expected.flatMap((n) => [n, n, n]));
     expect(arrivals).toHaveLength(asked.length);
   });
 
@@ -267,11 +252,11 @@ suite('single flight across replicas with a leased claim', () => {
     const evals = async () => Number(/cmdstat_eval:calls=(\d+)/.exec(await conn.info('commandstats'))?.[1] ?? 0);
     try {
       const leading = flights.run(key, () => new Promise<TrendData>((resolve) => (finish = () => resolve(anAnswer))), noCache);
-      await until('the leader claimed the question', async () => (await conn.get(`eg:flight:${key}`)) !== null, 5000);
+      await until(async () => (await conn.get(`eg:flight:${key}`)) !== null, { what: 'the leader claimed the question', timeoutMs: 5000, intervalMs: 25 });
       // What a successor does once the leader's lease lapsed (a paused leader): a claim of its own.
       const before = await evals();
       await conn.set(`eg:flight:${key}`, 'successor', 'PX', 60_000);
-      await until('the old leader tried to renew', async () => (await evals()) > before, 5000);
+      await until(async () => (await evals()) > before, { what: 'the old leader tried to renew', timeoutMs: 5000, intervalMs: 25 });
       expect(await conn.get(`eg:flight:${key}`)).toBe('successor');
       expect(await conn.pttl(`eg:flight:${key}`)).toBeGreaterThan(30_000);
       finish();

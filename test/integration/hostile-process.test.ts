@@ -3,6 +3,7 @@ import { todayIn } from '../../src/time/zones';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor } from '../helpers/kore-answers';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
+import { until } from '../helpers/wait';
 
 /**
  * Hostile bodies against the real process, as deployed (`src/index.ts`, JSON logs on stdout, the
@@ -12,6 +13,7 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
  * response status shows: an uncaught exception that ends the process.
  */
 
+// A range that ends days before today: valid on the process's (real) clock whichever day it is.
 const today = todayIn('UTC');
 const GOOD = `query Good { engagementTrend(botId: "st-demo-retail", range: { start: "${isoDate(today - 9)}", end: "${isoDate(today - 3)}" }) { summary { uniqueUsers } } }`;
 const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
@@ -53,14 +55,8 @@ afterAll(async () => {
 const post = (body: string, requestId: string) =>
   fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body });
 
-/** Polls every 20 ms until `done` holds; fails after a generous deadline. */
-async function until(done: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${server.output().slice(-2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** The tail of the process's output, for a failed wait. */
+const outputTail = () => server.output().slice(-2000);
 
 const trendCalls = (from: number) => fake.requests.slice(from).filter((r) => r.path.endsWith('userEngagementTrend')).length;
 
@@ -85,7 +81,7 @@ describe('hostile bodies against the real process', () => {
     const ok = await post(JSON.stringify({ query: GOOD.replace('Good', 'Control') }), control);
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { errors?: unknown }).errors).toBeUndefined();
-    await until(() => logLines().some((l) => l.requestId === control), 'the control request to be logged');
+    await until(() => logLines().some((l) => l.requestId === control), { what: 'the control request to be logged', detail: outputTail });
     expect(exitCode).toBeUndefined();
     expect(logLines().filter((l) => l.level >= 50)).toEqual([]);
     // Caches are off: the control's one call, and none for the hostile request.

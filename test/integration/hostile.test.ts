@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { callerToken, CALLER_SECRET, ISSUER, AUDIENCE, JWT_ENV, rsaKeys, unsignedToken } from '../helpers/caller-tokens';
 import { startStack, trendCalls, type Stack } from '../helpers/stack';
+import { until } from '../helpers/wait';
 
 /**
  * Hostile and malformed requests against a running server with caller tokens on. Each must get
@@ -254,22 +255,15 @@ describe('hostile and malformed requests', () => {
     // TCP delivers the head and the partial body before the FIN, so the server is reading this
     // request's body when it learns that the rest will never come.
     socket.end();
-    await until(() => stack.logs.slice(logsFrom).some((l) => l.includes('"requestId":"gone-halfway"')) || errorLines(logsFrom).length > 0);
+    await until(() => stack.logs.slice(logsFrom).some((l) => l.includes('"requestId":"gone-halfway"')) || errorLines(logsFrom).length > 0, {
+      what: 'the abandoned request to be logged',
+    });
     expect(errorLines(logsFrom)).toEqual([]);
     expect(stack.logs.slice(logsFrom).find((l) => l.includes('gone-halfway'))).toMatch(/"reason":"body-aborted"/);
     await loggedAfter();
     expect(errorLines(logsFrom)).toEqual([]);
   });
 });
-
-/** Polls `done` every 10 ms until it holds; fails after a generous deadline. */
-async function until(done: () => boolean, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 let sentinels = 0;
 /**
@@ -279,7 +273,7 @@ let sentinels = 0;
 async function loggedAfter(): Promise<void> {
   const id = `sentinel-${++sentinels}`;
   expect((await send({ query: '{ __typename }', headers: { 'x-request-id': id } })).status).toBe(200);
-  await until(() => stack.logs.some((l) => l.includes(`"requestId":"${id}"`)));
+  await until(() => stack.logs.some((l) => l.includes(`"requestId":"${id}"`)), { what: `the log line of ${id}`, intervalMs: 10 });
 }
 
 /** Log lines at pino level error (50) or fatal (60) since `from`. */

@@ -1,9 +1,10 @@
 import { isoDate } from '../../src/time/calendar';
 import { todayIn } from '../../src/time/zones';
 import { startStack } from '../helpers/stack';
+import { testNow } from '../helpers/clock';
 
 /** GET /metrics in Prometheus text format, with the series moving as queries run. */
-const today = todayIn('UTC');
+const today = todayIn('UTC', testNow()); // the stacks' clock (test/helpers/clock.ts)
 const q = (offset: number) =>
   `query Dashboard { engagementTrend(botId: "st-demo-travel", range: { start: "${isoDate(today - 20 - offset)}", end: "${isoDate(today - 3)}" }) { summary { uniqueUsers } } }`;
 

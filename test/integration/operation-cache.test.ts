@@ -2,17 +2,18 @@ import { isoDate } from '../../src/time/calendar';
 import { todayIn } from '../../src/time/zones';
 import { bearer, callerToken, JWT_ENV } from '../helpers/caller-tokens';
 import { codes, startStack, trendCalls, type Stack } from '../helpers/stack';
+import { testNow } from '../helpers/clock';
 
 /** Whole operations answered again without executing, only while every answer in them is fresh, never across permissions. */
 
-let clock = Date.now();
+let clock = testNow(); // driven by hand from the shared test clock's instant
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ env: { ...JWT_ENV }, now: () => clock });
 });
 afterAll(() => stack.close());
 
-const today = todayIn('UTC');
+const today = todayIn('UTC', clock);
 // A range ending yesterday is "recent": fresh for CACHE_TTL_RECENT_SECONDS (60 s).
 const Q = `query Recent { engagementTrend(botId: "st-demo-retail", range: { start: "${isoDate(today - 6)}", end: "${isoDate(today - 1)}" }) { summary { uniqueUsers } series { uniqueUsers { users } } } }`;
 const opLines = () => stack.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'graphql operation');

@@ -4,6 +4,8 @@ import { createMemoryCache } from '../../src/upstream/response-cache';
 import { startFakeUpstream, type FakeReply, type FakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor, expectedUnique } from '../helpers/kore-answers';
 import { codes, startStack, type Stack, type StackOptions } from '../helpers/stack';
+import { testNow } from '../helpers/clock';
+import { until } from '../helpers/wait';
 
 /** Budget, retries, breaker, cache, single flight and stale answers, against a recording fake over real HTTP. */
 
@@ -27,7 +29,8 @@ async function stackWith(env: Record<string, string>, extra: Partial<StackOption
   return stack;
 }
 
-const today = todayIn('UTC');
+// "Today" on the stacks' clock: tests that drive a clock by hand start it from the same instant.
+const today = todayIn('UTC', testNow());
 const day = (offset: number) => isoDate(today + offset);
 const summaryQuery = (start: string, end: string, bot = 'st-1') =>
   `{ engagementTrend(botId: "${bot}", range: { start: "${start}", end: "${end}" }) { summary { uniqueUsers } } }`;
@@ -47,7 +50,7 @@ describe('retries', () => {
   });
 
   it('persistent 500: UPSTREAM_UNAVAILABLE after the capped attempts, then the breaker fails fast, then a probe closes it', async () => {
-    let clock = Date.now();
+    let clock = testNow();
     let healthy = false;
     fake.reply = (r) => (healthy ? dailyAnswerFor(r) : { status: 500, body: { errors: [{ msg: 'Internal Server Error', code: 500 }] } });
     const stack = await stackWith({ RETRY_MAX_ATTEMPTS: '3', BREAKER_THRESHOLD: '3', BREAKER_COOLDOWN_MS: '10000' }, { now: () => clock });
@@ -68,12 +71,16 @@ describe('retries', () => {
   });
 
   it('a timeout fails with UPSTREAM_TIMEOUT within the configured bound', async () => {
-    fake.reply = (r) => ({ ...dailyAnswerFor(r), delayMs: 3000 });
+    // Held far longer than any test runs: only the client's timeouts can end these calls.
+    fake.reply = (r) => ({ ...dailyAnswerFor(r), delayMs: 60_000 });
     const stack = await stackWith({ KORE_TIMEOUT_MS: '200', RETRY_MAX_ATTEMPTS: '2', RETRY_MAX_TOTAL_MS: '1000' });
-    const started = Date.now();
     const { body } = await stack.gql<Summary>(summaryQuery(day(-9), day(-3)));
+    const kinds = () => fake.events.map((e) => e.kind).sort();
+    // Answered while the upstream had answered neither attempt, and each was given up by its timeout.
+    expect(kinds()).not.toContain('answered');
     expect(codes(body)).toEqual(['UPSTREAM_TIMEOUT']);
-    expect(Date.now() - started).toBeLessThan(1000);
+    await until(() => kinds().filter((k) => k === 'abandoned').length === 2, { what: 'both attempts to be abandoned', detail: () => kinds().join() });
+    expect(kinds()).toEqual(['abandoned', 'abandoned', 'request', 'request']);
     expect(fake.requests).toHaveLength(2);
   });
 
@@ -156,7 +163,7 @@ describe('the shared cache and single flight', () => {
   });
 
   it('caches settled ranges long and ranges touching yesterday or today briefly', async () => {
-    let clock = Date.now();
+    let clock = testNow();
     const stack = await stackWith({ CACHE_TTL_RECENT_SECONDS: '60', CACHE_TTL_SETTLED_SECONDS: '3600' }, { now: () => clock });
     const settled = summaryQuery(day(-9), day(-3));
     const recent = summaryQuery(day(-9), day(-1));
@@ -193,7 +200,7 @@ describe('the shared cache and single flight', () => {
   });
 
   it('serves an expired answer, marked stale, when the upstream then fails', async () => {
-    let clock = Date.now();
+    let clock = testNow();
     let failing = false;
     fake.reply = (r) => (failing ? { status: 502, raw: '<html>bad gateway</html>' } : dailyAnswerFor(r));
     const stack = await stackWith({ CACHE_TTL_RECENT_SECONDS: '60', RETRY_MAX_ATTEMPTS: '2' }, { now: () => clock });

@@ -2,6 +2,8 @@ import net from 'node:net';
 import { isoDate } from '../../src/time/calendar';
 import { todayIn } from '../../src/time/zones';
 import { startStack, type Stack } from '../helpers/stack';
+import { testNow } from '../helpers/clock';
+import { until } from '../helpers/wait';
 
 /**
  * Slow clients on real sockets against a real server: a client that trickles its headers or its
@@ -10,17 +12,9 @@ import { startStack, type Stack } from '../helpers/stack';
  * connections the server holds.
  */
 
-const today = todayIn('UTC');
+const today = todayIn('UTC', testNow()); // the stacks' clock
 const Q = `{ engagementTrend(botId: "st-demo-retail", range: { start: "${isoDate(today - 9)}", end: "${isoDate(today - 3)}" }) { summary { uniqueUsers } } }`;
 
-/** Polls `ready` every 20 ms until it holds; fails naming `what` after `ms`. */
-async function waitFor(what: string, ready: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A raw client connection: what it received, and when the server closed it. */
 interface Client {
@@ -76,7 +70,7 @@ describe('slow clients', () => {
     // A keep-alive client that will stay idle longer than the headers timeout before asking again.
     const keepAlive = await connect(port);
     keepAlive.socket.write('GET /healthz HTTP/1.1\r\nHost: eg\r\n\r\n');
-    await waitFor('the keep-alive client\'s first answer', () => keepAlive.received.includes('{"status":"ok"}'), 10_000);
+    await until(() => keepAlive.received.includes('{"status":"ok"}'), { what: 'the keep-alive client\'s first answer', timeoutMs: 10_000 });
 
     const slowHeaders = await Promise.all(Array.from({ length: 40 }, () => connect(port)));
     const slowBodies = await Promise.all(Array.from({ length: 10 }, () => connect(port)));
@@ -89,7 +83,7 @@ describe('slow clients', () => {
       trickle(c, '{"query":"' + ' '.repeat(140), 200);
     }
     const held = stack;
-    await waitFor('the server to hold every slow connection', async () => (await serverConnections(held)) >= 61, 10_000);
+    await until(async () => (await serverConnections(held)) >= 61, { what: 'the server to hold every slow connection', timeoutMs: 10_000 });
 
     // Served meanwhile, with every slow client still connected.
     const normal = await stack.gql<{ engagementTrend: { summary: { uniqueUsers: number } } }>(Q);
@@ -98,10 +92,12 @@ describe('slow clients', () => {
     const answeredAt = Date.now();
     expect([...slowHeaders, ...slowBodies, ...silent].filter((c) => c.closedAt !== undefined && c.closedAt <= answeredAt)).toEqual([]);
 
-    // Cut by the server (408, then closed): headers within HEADERS_TIMEOUT_MS plus node's one-second
-    // sweep, bodies within REQUEST_TIMEOUT_MS plus the sweep; the deadlines add room for a busy machine.
-    await waitFor('the slow-header and silent sockets to be cut', () => [...slowHeaders, ...silent].every((c) => c.closedAt !== undefined), 3000 + 1000 + 5000);
-    await waitFor('the slow-body sockets to be cut', () => slowBodies.every((c) => c.closedAt !== undefined), 5000 + 1000 + 5000);
+    // Cut by the server (408, then closed): headers after HEADERS_TIMEOUT_MS plus node's one-second
+    // sweep, bodies after REQUEST_TIMEOUT_MS plus the sweep. Nothing else can end these connections
+    // (no trickle ever completes a request; the silent ones never send), so the 408s prove the cut;
+    // the deadlines, several times those timeouts, only keep a server that never cuts from hanging.
+    await until(() => [...slowHeaders, ...silent].every((c) => c.closedAt !== undefined), { what: 'the slow-header and silent sockets to be cut', timeoutMs: 20_000 });
+    await until(() => slowBodies.every((c) => c.closedAt !== undefined), { what: 'the slow-body sockets to be cut', timeoutMs: 20_000 });
     for (const c of [...slowHeaders, ...slowBodies, ...silent]) expect(c.received).toMatch(/^HTTP\/1\.1 408 /);
     // None of them got further than node's parser: no operation ran for them.
     const operations = stack.logs.filter((l) => l.includes('"msg":"graphql operation"'));
@@ -112,9 +108,9 @@ describe('slow clients', () => {
     expect(keepAlive.closedAt).toBeUndefined();
     const before = keepAlive.received.length;
     keepAlive.socket.write('GET /healthz HTTP/1.1\r\nHost: eg\r\n\r\n');
-    await waitFor('the keep-alive client\'s second answer', () => keepAlive.received.slice(before).includes('{"status":"ok"}'), 10_000);
+    await until(() => keepAlive.received.slice(before).includes('{"status":"ok"}'), { what: 'the keep-alive client\'s second answer', timeoutMs: 10_000 });
     expect(keepAlive.received.slice(before)).toMatch(/^HTTP\/1\.1 200 /);
-  }, 40_000);
+  }, 70_000);
 
   it('MAX_CONNECTIONS holds: connections over the cap are closed at once, the ones under it are served', async () => {
     stack = await startStack({ env: { MAX_CONNECTIONS: '10' } });
@@ -126,11 +122,11 @@ describe('slow clients', () => {
 
     const holders = await Promise.all(Array.from({ length: 10 }, () => connect(port)));
     clients.push(...holders);
-    await waitFor('the server to accept the first ten', () => accepted === 10, 10_000);
+    await until(() => accepted === 10, { what: 'the server to accept the first ten', timeoutMs: 10_000 });
 
     const over = await Promise.all(Array.from({ length: 5 }, () => connect(port)));
     clients.push(...over);
-    await waitFor('the connections over the cap to be closed', () => over.every((c) => c.closedAt !== undefined), 10_000);
+    await until(() => over.every((c) => c.closedAt !== undefined), { what: 'the connections over the cap to be closed', timeoutMs: 10_000 });
     expect(over.map((c) => c.received)).toEqual(['', '', '', '', '']);
     expect(dropped).toBe(5);
     expect(accepted).toBe(10);
@@ -138,12 +134,12 @@ describe('slow clients', () => {
 
     // Under the cap, a holder is a normal client and is answered.
     holders[0].socket.write('GET /healthz HTTP/1.1\r\nHost: eg\r\n\r\n');
-    await waitFor('an answer under the cap', () => holders[0].received.includes('{"status":"ok"}'), 10_000);
+    await until(() => holders[0].received.includes('{"status":"ok"}'), { what: 'an answer under the cap', timeoutMs: 10_000 });
 
     // Room again once holders leave; the refusals are counted.
     for (const c of holders) c.socket.destroy();
     const held = stack;
-    await waitFor('the server to see the holders leave', async () => (await serverConnections(held)) === 0, 10_000);
+    await until(async () => (await serverConnections(held)) === 0, { what: 'the server to see the holders leave', timeoutMs: 10_000 });
     const metrics = await (await fetch(`${stack.url}/metrics`)).text();
     expect(metrics).toContain('eg_refusals_total{kind="connection-cap"} 5');
   }, 40_000);

@@ -1,6 +1,7 @@
 import { isoDate } from '../../src/time/calendar';
 import { todayIn } from '../../src/time/zones';
 import { codes, startStack, trendCalls, type Stack } from '../helpers/stack';
+import { testNow } from '../helpers/clock';
 
 /** KORE_API_VERSION=v1: unique users only; what v1 cannot give is null with UPSTREAM_UNSUPPORTED. */
 let v1: Stack;
@@ -14,7 +15,7 @@ afterAll(async () => {
   await v2.close();
 });
 
-const today = todayIn('UTC');
+const today = todayIn('UTC', testNow()); // the stacks' clock (test/helpers/clock.ts)
 const range = `range: { start: "${isoDate(today - 6)}", end: "${isoDate(today - 1)}" }`;
 
 type Trend = {
