@@ -1,4 +1,5 @@
-import { isoDate, todayIn } from '../../src/dates';
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
 import { testNow } from '../helpers/clock';
 import { codes, startStack } from '../helpers/stack';
 
