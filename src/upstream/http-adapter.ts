@@ -7,9 +7,10 @@ import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRe
  * (no body or a JSON string) on a keep-alive socket, answered with a small text body.
  *
  * Why: axios's own node adapter is general (proxies looked up in the environment on every call,
- * redirects, decompression, transform streams, upload progress) and measured ~150 µs of CPU per call
- * here: the largest single cost of an uncached operation. Everything else stays axios: instance defaults, header handling, transforms,
- * validateStatus and AxiosError codes, so the client code and its error mapping do not change.
+ * redirects, decompression, transform streams, upload progress), and that generality was a large
+ * share of an uncached operation's CPU (BENCHMARKS.md, "What profiling changed"). Everything else
+ * stays axios: instance defaults, header handling, transforms, validateStatus and AxiosError codes,
+ * so the client code and its error mapping do not change.
  *
  * Behaviour, as axios's adapter with this service's settings:
  * - `timeout` bounds the whole exchange, slow bodies included (axios: idle socket) → ECONNABORTED;

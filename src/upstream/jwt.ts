@@ -6,13 +6,12 @@ import jwt from 'jsonwebtoken';
  * a token is never reused; `exp` stays well under Kore's one-hour cap for `jti` tokens.
  *
  * The secret becomes a KeyObject once. Given a string, jsonwebtoken first tries (and fails) to read
- * it as a PEM private key on every call: that failed parse measured ~300 µs per token against
- * ~5 µs for the HMAC itself, the largest single cost of an uncached request.
+ * it as a PEM private key on every call, which costs far more than the HMAC itself.
  *
- * Signing is still ~25 µs of jsonwebtoken per call, on the path of every uncached request, so the
- * signer keeps one spare token, signed right after the previous one was handed out (setImmediate,
- * once the request in hand has gone out). A spare is handed out once, and only while young
- * (a tenth of the TTL, at most 30 s); otherwise a token is signed on the spot.
+ * Signing is still on the path of every uncached request, so the signer keeps one spare token,
+ * signed right after the previous one was handed out (setImmediate, once the request in hand has
+ * gone out). A spare is handed out once, and only while young (a tenth of the TTL, at most 30 s);
+ * otherwise a token is signed on the spot. Measurements: BENCHMARKS.md.
  */
 export function createUpstreamSigner(clientId: string, clientSecret: string, ttlSeconds: number, now: () => number = Date.now): () => string {
   const key = createSecretKey(Buffer.from(clientSecret, 'utf8'));
