@@ -111,7 +111,7 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
   const cache = options.cache ?? (redis ? createRedisCache(redis) : createMemoryCache(cacheShares(r.cacheMaxBytes).answers));
   // A live leader may take every attempt, backoff and budget wait included, plus one timeout:
   // followers wait that long on it. A dead one is noticed when its lease lapses.
-  const flights = redis ? createRedisFlights(redis, { leaseMs: r.flightLeaseMs, waitMs: r.retryMaxTotalMs + r.budgetMaxWaitMs + config.kore.timeoutMs }) : undefined;
+  const flights = redis ? createRedisFlights(redis, { leaseMs: r.flightLeaseMs, waitMs: r.retryMaxTotalMs + r.budgetMaxWaitMs + config.kore.timeoutMs, now: options.now }) : undefined;
 
   const byCredential = new Map<string, KoreClient>();
   const clients = new Map<KoreCredential, KoreClient>();

@@ -133,6 +133,11 @@ export interface FlightOptions {
    */
   readonly waitMs: number;
   readonly failureMemoryMs?: number;
+  /**
+   * The clock cached answers are stamped with (`storedAt`, `freshUntil`: the resilient client's).
+   * Freshness is judged on it; waiting (deadlines, timers) is real time.
+   */
+  readonly now?: () => number;
 }
 
 // Renew or release only our own claim: a leader that lost its lease (paused past expiry, say) must
@@ -160,6 +165,7 @@ const NOTICE_PREFIX = 'eg:flight-done:';
  * memory once more), the others wait for it.
  */
 export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoordinator {
+  const now = opts.now ?? Date.now;
   const renewEveryMs = Math.max(1, Math.floor(opts.leaseMs / 3));
   const waiters = new Map<string, Set<() => void>>();
   let subscriber: { connection: Redis; ready: Promise<unknown> } | undefined;
@@ -221,7 +227,7 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
    */
   async function fresh(key: string, cache: ResponseCache, since = Infinity): Promise<TrendData | undefined> {
     const cached = await cache.get(key);
-    return cached && (cached.freshUntil > Date.now() || cached.storedAt >= since) ? cached.data : undefined;
+    return cached && (cached.freshUntil > now() || cached.storedAt >= since) ? cached.data : undefined;
   }
 
   /** The answer or failure another leader left, if any (both are looked at before every claim). */
@@ -307,7 +313,7 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
   async function coordinate(key: string, lead: () => Promise<TrendData>, cache: ResponseCache): Promise<TrendData> {
     // Answers stored from now on are the ones we wait for (replicas' clocks differ by a little at
     // most, which at worst serves an answer that little older than the question).
-    const since = Date.now();
+    const since = now();
     const early = await settled(key, cache); // a leader may have just finished (or failed) before we got here
     if (early) return early;
     const token = await claim(key);

@@ -44,9 +44,10 @@ export interface StackOptions {
   readonly emulator?: Partial<EmulatorOptions>;
   /**
    * The clock of the server, upstream chain and built-in upstream. By default the shared test clock
-   * (./clock.ts), except with REDIS_URL: the Redis store reads the real clock (src/upstream/redis.ts,
-   * and Redis's own TTLs), so a Redis-backed stack keeps the real clock as production does; tests
-   * on those ask about ranges that end days before today, valid whichever day it is.
+   * (./clock.ts), except with REDIS_URL: Redis keeps time too (its TTLs, and the budget's replica
+   * bookkeeping against Redis's TIME in src/upstream/redis-budget.ts), so a Redis-backed stack keeps
+   * the real clock as production does; tests on those ask about ranges that end days before today,
+   * valid whichever day it is.
    */
   readonly now?: () => number;
   /** Share a response cache between stacks (replicas, tenants). */

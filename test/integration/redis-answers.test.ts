@@ -3,6 +3,7 @@ import { isoDate } from '../../src/time/calendar';
 import { todayIn } from '../../src/time/zones';
 import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../helpers/redis-server';
 import { startStack, trendCalls, type Stack } from '../helpers/stack';
+import { until } from '../helpers/wait';
 
 /**
  * An answer read back from the Redis cache (JSON) serves the same response as the answer the
@@ -50,4 +51,24 @@ suite('answers shared through Redis', () => {
       expect([...codes]).toEqual(version === 'v1' ? ['UPSTREAM_UNSUPPORTED'] : []);
     },
   );
+
+  it('a replica waiting on another judges the answer it finds by the injected clock, not the wall clock', async () => {
+    // Both replicas run a day behind the wall clock. The follower must still see the leader's
+    // answer (stamped on that clock) as the one it waited for, and make no call of its own.
+    const behind = () => Date.now() - 86_400_000;
+    const env = { REDIS_URL: redis.url };
+    const leader = await startStack({ env, now: behind, emulator: { faults: { latencyMs: 1500 } } });
+    stacks.push(leader);
+    const upstream = leader.emulator!;
+    const follower = await startStack({ upstreamUrl: upstream.url, env, now: behind });
+    stacks.push(follower);
+    const question = `{ engagementTrend(botId: "st-demo-travel", range: { start: "${isoDate(todayIn('UTC', behind()) - 9)}", end: "${isoDate(todayIn('UTC', behind()) - 3)}" }) { summary { uniqueUsers } } }`;
+
+    const led = leader.gql(question);
+    await until(() => trendCalls(upstream).length === 1, { what: "the leader's upstream call" });
+    const [first, second] = await Promise.all([led, follower.gql(question)]);
+    expect(second.body).toEqual(first.body);
+    expect(first.body.errors).toBeUndefined();
+    expect(trendCalls(upstream)).toHaveLength(1);
+  });
 });
