@@ -11,7 +11,8 @@ import { createCircuitBreaker } from './breaker';
 import { createKoreClient, type KoreClient, type UpstreamLog } from './kore';
 import { createResilientClient } from './resilient-client';
 import { createMemoryCache, type ResponseCache } from './response-cache';
-import { createRedisCache, createRedisFlights } from './redis';
+import { createRedisCache } from './redis';
+import { createRedisFlights } from './redis-flights';
 import { createRedisBudget } from './redis-budget';
 import type Redis from 'ioredis';
 

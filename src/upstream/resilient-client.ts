@@ -4,7 +4,7 @@ import { ErrorCode, UpstreamError } from '../errors';
 import { isCallerShareRefusal, type BotBudget, type BudgetSlot } from './budget';
 import type { CircuitBreaker } from './breaker';
 import type { CallTrace, KoreClient, UpstreamLog } from './kore';
-import { localFlights, type FlightCoordinator } from './redis';
+import { localFlights, type FlightCoordinator } from './redis-flights';
 import type { ResponseCache } from './response-cache';
 
 /**
