@@ -94,10 +94,11 @@ describe('the planner against the built-in upstream', () => {
           ['FORBIDDEN', 'BOT_NOT_CONFIGURED', 'BAD_USER_INPUT'].includes(String(e.extensions?.code)),
         );
       }),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
-    // The generator reaches both calls and refusals: otherwise equality would prove little.
-    expect(made).toBeGreaterThan(20);
+    // The generator reaches both calls and refusals: otherwise equality would prove little. (60 runs
+    // make about 35 calls; the bound is far below anything but a generator that stopped asking.)
+    expect(made).toBeGreaterThanOrEqual(10);
     expect(refusedSome).toBe(true);
   });
 
@@ -130,10 +131,31 @@ describe('the planner against the built-in upstream', () => {
       {},
       0,
     ],
+    [
+      'variable defaults written in the operation count as execution applies them',
+      `query Q($s: Date = "START_DAY", $e: Date = "END_DAY", $hourly: Boolean = true, $z: String = "Asia/Kolkata") {
+        a: engagementTrend(botId: "${BOTS.v2}", range: { start: $s, end: $e }, filters: { timeZone: $z }) {
+          summary { uniqueUsers } hourly @include(if: $hourly) { hour } }
+      }`,
+      {},
+      1,
+    ],
+    [
+      'fragments on Query, Bot and EngagementTrend, one field skipped inside a fragment',
+      `query Q { ...Top bot(id: "${BOTS.v2}") { ...OnBot } }
+       fragment Top on Query { engagementTrend(botId: "${BOTS.v2}", range: RANGE_LITERAL) { ...Numbers } }
+       fragment OnBot on Bot { engagementTrend(range: RANGE_LITERAL) { ...Numbers series { newUsers { users } } } }
+       fragment Numbers on EngagementTrend { summary { uniqueUsers } skipped: hourly @skip(if: true) { hour } }`,
+      {},
+      1,
+    ],
   ])('%s', async (_name, text, rawVariables, expected) => {
     const today = todayIn('UTC');
     const [start, end] = [today - 10, today - 4].map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10));
-    const query = text.replaceAll('RANGE_LITERAL', `{ start: "${start}", end: "${end}" }`);
+    const query = text
+      .replaceAll('RANGE_LITERAL', `{ start: "${start}", end: "${end}" }`)
+      .replaceAll('START_DAY', start)
+      .replaceAll('END_DAY', end);
     const fill = (v: unknown): unknown => (v === 'RANGE' ? { start, end } : v === 'START' ? start : v === 'END' ? end : v);
     const variables = Object.fromEntries(Object.entries(rawVariables).map(([k, v]) => [k, fill(v)]));
     const { status, calls, estimated } = await run(query, variables);
