@@ -27,14 +27,24 @@ async function main(): Promise<void> {
       `KORE_HOST is not set: serving the built-in Kore-compatible upstream at ${host} (demo bots: ${DEMO_BOTS.map((b) => b.id).join(', ')})`,
     );
   }
-  log.info(app.redis ? 'cache, single flight and upstream budget shared through Redis' : 'cache, single flight and upstream budget in process (set REDIS_URL to share them between replicas)');
+  log.info(
+    app.redis
+      ? 'cache, single flight and upstream budget shared through Redis'
+      : 'cache, single flight and upstream budget in process (set REDIS_URL to share them between replicas)',
+  );
   if (app.tracing.tracer) log.info('tracing on: exporting spans over OTLP/HTTP');
   if (config.auth.mode === 'none') {
-    log.warn('AUTH_MODE=none: the API is open: anyone who can reach it can read every configured bot (set AUTH_MODE=jwt to require caller tokens)');
+    log.warn(
+      'AUTH_MODE=none: the API is open: anyone who can reach it can read every configured bot (set AUTH_MODE=jwt to require caller tokens)',
+    );
   } else {
-    log.info({ algorithms: config.auth.algorithms, issuer: config.auth.issuer, audience: config.auth.audience, botsClaim: config.auth.botsClaim }, 'AUTH_MODE=jwt: callers must send a Bearer token');
+    log.info(
+      { algorithms: config.auth.algorithms, issuer: config.auth.issuer, audience: config.auth.audience, botsClaim: config.auth.botsClaim },
+      'AUTH_MODE=jwt: callers must send a Bearer token',
+    );
   }
-  if (config.auth.routerSecret) log.info({ header: config.auth.routerSecretHeader }, 'only requests carrying the router secret are accepted');
+  if (config.auth.routerSecret)
+    log.info({ header: config.auth.routerSecretHeader }, 'only requests carrying the router secret are accepted');
 
   await new Promise<void>((resolve) => app.httpServer.listen(config.port, config.host, resolve));
   const { port } = app.httpServer.address() as AddressInfo;

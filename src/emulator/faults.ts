@@ -6,7 +6,11 @@ import { mulberry32 } from './world';
 // run-time PUT /emulator/faults route parses with the same function, so both accept the same JSON.
 export { NO_FAULTS, parseFaults, type Faults } from '../config/emulator';
 
-export type FaultDecision = { kind: 'reset' } | { kind: 'status'; status: number; msg: string; headers?: Record<string, string> } | { kind: 'html' } | { kind: 'pass' };
+export type FaultDecision =
+  | { kind: 'reset' }
+  | { kind: 'status'; status: number; msg: string; headers?: Record<string, string> }
+  | { kind: 'html' }
+  | { kind: 'pass' };
 
 /** Picks, per call, which fault (if any) the emulator answers with, from the live switches. */
 export function createFaultPicker(faults: Faults, seed = 42) {
@@ -16,7 +20,12 @@ export function createFaultPicker(faults: Faults, seed = 42) {
     if (faults.rateLimitBurst > 0) {
       faults.rateLimitBurst--;
       const headers = faults.rateLimitRetryAfter === null ? undefined : { 'retry-after': String(faults.rateLimitRetryAfter) };
-      return { kind: 'status', status: 429, msg: "You've exceeded the per-minute rate limit for this API. Please try again later.", headers };
+      return {
+        kind: 'status',
+        status: 429,
+        msg: "You've exceeded the per-minute rate limit for this API. Please try again later.",
+        headers,
+      };
     }
     if (faults.errorRate > 0 && rng() < faults.errorRate) return { kind: 'status', status: 503, msg: 'Service Unavailable' };
     if (faults.malformedRate > 0 && rng() < faults.malformedRate) return { kind: 'html' };
@@ -25,7 +34,13 @@ export function createFaultPicker(faults: Faults, seed = 42) {
 }
 
 /** Writes a body, slowly when asked: half, a pause, the rest. */
-export function writeSlowly(res: http.ServerResponse, status: number, headers: Record<string, string | number>, body: string, pauseMs: number): void {
+export function writeSlowly(
+  res: http.ServerResponse,
+  status: number,
+  headers: Record<string, string | number>,
+  body: string,
+  pauseMs: number,
+): void {
   res.writeHead(status, headers);
   if (pauseMs <= 0) {
     res.end(body);

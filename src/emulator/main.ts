@@ -15,7 +15,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const emulator = await startEmulator(
-    { apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }], faults: settings.faults, rateLimit: settings.rateLimit },
+    {
+      apps: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, bots: '*' }],
+      faults: settings.faults,
+      rateLimit: settings.rateLimit,
+    },
     settings.port,
     settings.host,
   );

@@ -32,7 +32,12 @@ export const DEMO_BOTS: readonly BotProfile[] = [
     newUserShare: 0.3,
     weekday: [1.35, 0.9, 0.85, 0.9, 0.95, 1.1, 1.45],
     audienceUtcOffset: -5,
-    channels: [['rtm', 6], ['facebook', 2], ['whatsapp', 1], ['sms', 1]],
+    channels: [
+      ['rtm', 6],
+      ['facebook', 2],
+      ['whatsapp', 1],
+      ['sms', 1],
+    ],
     interactiveShare: 0.82,
   },
   {
@@ -42,7 +47,12 @@ export const DEMO_BOTS: readonly BotProfile[] = [
     newUserShare: 0.18,
     weekday: [0.45, 1.2, 1.15, 1.1, 1.1, 1.05, 0.55],
     audienceUtcOffset: 0,
-    channels: [['rtm', 5], ['msteams', 2], ['ivr', 2], ['email', 1]],
+    channels: [
+      ['rtm', 5],
+      ['msteams', 2],
+      ['ivr', 2],
+      ['email', 1],
+    ],
     interactiveShare: 0.74,
   },
   {
@@ -52,7 +62,12 @@ export const DEMO_BOTS: readonly BotProfile[] = [
     newUserShare: 0.42,
     weekday: [1.1, 1.0, 0.9, 0.9, 1.0, 1.15, 1.2],
     audienceUtcOffset: 5,
-    channels: [['rtm', 4], ['whatsapp', 3], ['slack', 1], ['telegram', 1]],
+    channels: [
+      ['rtm', 4],
+      ['whatsapp', 3],
+      ['slack', 1],
+      ['telegram', 1],
+    ],
     interactiveShare: 0.9,
   },
 ];
@@ -60,7 +75,9 @@ export const DEMO_BOTS: readonly BotProfile[] = [
 export const WORLD_START_DAY = parseIsoDate('2025-01-01') as number;
 
 /** Relative session weight of each local hour 0..23: quiet nights, a morning and an evening peak. */
-const DIURNAL = [0.2, 0.12, 0.08, 0.06, 0.06, 0.1, 0.25, 0.5, 0.8, 1.0, 1.1, 1.15, 1.05, 1.0, 0.95, 0.9, 0.9, 0.95, 1.05, 1.2, 1.25, 1.0, 0.7, 0.4];
+const DIURNAL = [
+  0.2, 0.12, 0.08, 0.06, 0.06, 0.1, 0.25, 0.5, 0.8, 1.0, 1.1, 1.15, 1.05, 1.0, 0.95, 0.9, 0.9, 0.95, 1.05, 1.2, 1.25, 1.0, 0.7, 0.4,
+];
 
 /** Session flag bits. */
 export const INTERACTIVE = 1;

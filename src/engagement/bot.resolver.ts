@@ -16,9 +16,15 @@ export class BotResolver {
 
   @FieldResolver(() => EngagementTrend, {
     nullable: true,
-    description: "This bot's unique, new and returning users over a range of days (the same as Query.engagementTrend; null, with an error, when refused).",
+    description:
+      "This bot's unique, new and returning users over a range of days (the same as Query.engagementTrend; null, with an error, when refused).",
   })
-  engagementTrend(@Root() bot: Bot, @Args(() => BotTrendArgs) { range, filters }: BotTrendArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): EngagementTrend {
+  engagementTrend(
+    @Root() bot: Bot,
+    @Args(() => BotTrendArgs) { range, filters }: BotTrendArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): EngagementTrend {
     return resolveTrend(ctx, info, bot.id, range, filters);
   }
 }

@@ -51,7 +51,11 @@ export class EngagementFilters {
   @Field(() => ConversationType, { nullable: true, defaultValue: ConversationType.ALL, description: 'Which conversations count.' })
   conversationType?: ConversationType | null;
 
-  @Field(() => ConversationStatus, { nullable: true, defaultValue: ConversationStatus.ALL, description: 'Open, closed or all conversations.' })
+  @Field(() => ConversationStatus, {
+    nullable: true,
+    defaultValue: ConversationStatus.ALL,
+    description: 'Open, closed or all conversations.',
+  })
   conversationStatus?: ConversationStatus | null;
 
   @Field(() => String, {

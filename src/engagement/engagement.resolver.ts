@@ -21,7 +21,11 @@ export function resolveTrend(
   const query = canonicalQuestion(ctx, botId, range, filters, selectsField(info, 'hourly'));
   // An instance of the class, not a plain object: type-graphql copies a plain `@Root()` into a new
   // instance for every field resolver that takes it (summary, series, hourly).
-  return new EngagementTrend(botId, new DateRange(isoDate(query.startDay), isoDate(query.endDay), query.endDay - query.startDay + 1), query);
+  return new EngagementTrend(
+    botId,
+    new DateRange(isoDate(query.startDay), isoDate(query.endDay), query.endDay - query.startDay + 1),
+    query,
+  );
 }
 
 /**
@@ -44,7 +48,11 @@ export class EngagementTrendResolver {
       'Each distinct (bot, range, filters, granularity) costs one Kore.ai call; fields that share one are answered together. ' +
       'Null, with an error, when the bot or the arguments are refused (FORBIDDEN, BAD_USER_INPUT, BOT_NOT_CONFIGURED, …): other fields of the operation still resolve.',
   })
-  engagementTrend(@Args(() => EngagementTrendArgs) { botId, range, filters }: EngagementTrendArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): EngagementTrend | null {
+  engagementTrend(
+    @Args(() => EngagementTrendArgs) { botId, range, filters }: EngagementTrendArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): EngagementTrend | null {
     return resolveTrend(ctx, info, botId, range, filters);
   }
 
@@ -68,7 +76,9 @@ export class EngagementTrendResolver {
     return data.series;
   }
 
-  @FieldResolver(() => [HourlyBucket], { description: '24 buckets per day of the range (hours 0–23 in the requested time zone), in order.' })
+  @FieldResolver(() => [HourlyBucket], {
+    description: '24 buckets per day of the range (hours 0–23 in the requested time zone), in order.',
+  })
   async hourly(@Root() trend: EngagementTrend, @Ctx() ctx: Context): Promise<readonly HourlyBucket[]> {
     const data = await ctx.loaders.trend.load({ query: trend.query, need: 'hourly' });
     if (!data.hourly) throw new Error('an hourly upstream answer without buckets'); // mapper bug: masked
@@ -78,12 +88,18 @@ export class EngagementTrendResolver {
 
 @Resolver(() => EngagementSeries)
 export class EngagementSeriesResolver {
-  @FieldResolver(() => [DataPoint], { nullable: true, description: 'New users per day. Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.' })
+  @FieldResolver(() => [DataPoint], {
+    nullable: true,
+    description: 'New users per day. Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.',
+  })
   newUsers(@Root() series: EngagementSeries): readonly DataPoint[] {
     return present(series.newUsers, 'daily new users', series.version, 'daily', 'newUsers');
   }
 
-  @FieldResolver(() => [DataPoint], { nullable: true, description: 'Returning users per day (unique − new). Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.' })
+  @FieldResolver(() => [DataPoint], {
+    nullable: true,
+    description: 'Returning users per day (unique − new). Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.',
+  })
   returningUsers(@Root() series: EngagementSeries): readonly DataPoint[] {
     return present(series.returningUsers, 'daily returning users', series.version, 'daily', 'returningUsers');
   }
@@ -91,12 +107,18 @@ export class EngagementSeriesResolver {
 
 @Resolver(() => HourlyBucket)
 export class HourlyBucketResolver {
-  @FieldResolver(() => Int, { nullable: true, description: 'Users whose first interaction ever is in this hour. Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.' })
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'Users whose first interaction ever is in this hour. Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.',
+  })
   newUsers(@Root() bucket: HourlyBucket): number {
     return present(bucket.newUsers, 'hourly new users', bucket.version, 'hourly', 'newUsers');
   }
 
-  @FieldResolver(() => Int, { nullable: true, description: 'Users in this hour first seen before it (unique − new). Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.' })
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'Users in this hour first seen before it (unique − new). Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.',
+  })
   returningUsers(@Root() bucket: HourlyBucket): number {
     return present(bucket.returningUsers, 'hourly returning users', bucket.version, 'hourly', 'returningUsers');
   }

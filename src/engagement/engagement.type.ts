@@ -127,7 +127,10 @@ export class HourlyBucket {
  * (instanceof holds, so type-graphql takes it as is), nothing per instance, nothing in JSON (a
  * cached answer is rebuilt from its answer's version, see trendDataFromJson in model.ts).
  */
-function byVersion<C extends typeof EngagementSeries | typeof HourlyBucket>(base: C, make: (base: C) => C): { readonly [V in ApiVersion]: C } {
+function byVersion<C extends typeof EngagementSeries | typeof HourlyBucket>(
+  base: C,
+  make: (base: C) => C,
+): { readonly [V in ApiVersion]: C } {
   const classes = { v1: make(base), v2: make(base) };
   for (const version of ['v1', 'v2'] as const) Object.defineProperty(classes[version].prototype, 'version', { value: version });
   return classes;
@@ -146,7 +149,14 @@ export function engagementSeries(
 }
 
 /** An hourly bucket of an answer from `version`. */
-export function hourlyBucket(version: ApiVersion, date: string, hour: number, uniqueUsers: number, newUsers: number | null, returningUsers: number | null): HourlyBucket {
+export function hourlyBucket(
+  version: ApiVersion,
+  date: string,
+  hour: number,
+  uniqueUsers: number,
+  newUsers: number | null,
+  returningUsers: number | null,
+): HourlyBucket {
   return new BUCKET[version](date, hour, uniqueUsers, newUsers, returningUsers);
 }
 

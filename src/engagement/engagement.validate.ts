@@ -41,7 +41,11 @@ export function validateTrendArgs(
 
   const zoneName = filters?.timeZone ?? 'UTC';
   const timeZone = zoneName.length <= 64 ? canonicalTimeZone(zoneName) : undefined;
-  if (!timeZone) throw new BadUserInputError('filters.timeZone', `must be an IANA time zone name such as "Europe/Berlin" or "UTC", got ${shown(zoneName)}`);
+  if (!timeZone)
+    throw new BadUserInputError(
+      'filters.timeZone',
+      `must be an IANA time zone name such as "Europe/Berlin" or "UTC", got ${shown(zoneName)}`,
+    );
 
   const channel = filters?.channel ?? null;
   if (channel !== null && !CHANNEL.test(channel)) {
@@ -77,6 +81,7 @@ export function validateTrendArgs(
   ) {
     throw new UpstreamUnsupportedError('conversation type or status filters', version);
   }
-  if (can.timeZone === 'fixed' && timeZone !== limits.v1TimeZone) throw new UpstreamUnsupportedError(`time zones other than ${limits.v1TimeZone}`, version);
+  if (can.timeZone === 'fixed' && timeZone !== limits.v1TimeZone)
+    throw new UpstreamUnsupportedError(`time zones other than ${limits.v1TimeZone}`, version);
   return { version, botId, startDay, endDay, channel, conversationType, conversationStatus, timeZone };
 }

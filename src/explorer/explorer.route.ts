@@ -45,7 +45,10 @@ export function pageHtml(template: string, config: ExplorerPageConfig): string {
   return template.replace('<!--CONFIG-->', JSON.stringify(config).replace(/</g, '\\u003c'));
 }
 
-export function explorerRoutes(config: ExplorerPageConfig, log: Logger): Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> {
+export function explorerRoutes(
+  config: ExplorerPageConfig,
+  log: Logger,
+): Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> {
   const send = (pick: (a: ExplorerAssets) => string, type: string) => async (req: IncomingMessage, res: ServerResponse) => {
     let body: string;
     try {

@@ -7,9 +7,19 @@ export type Logger = pino.Logger;
  * Structured JSON logs. Redaction is a second line of defence: nothing should log a token or
  * secret in the first place, but if a header object ever slips into a log line, these paths are masked.
  */
-export function createLogger(level: pino.LevelWithSilent, destination?: pino.DestinationStream, format: 'json' | 'pretty' = 'json'): Logger {
+export function createLogger(
+  level: pino.LevelWithSilent,
+  destination?: pino.DestinationStream,
+  format: 'json' | 'pretty' = 'json',
+): Logger {
   // Pretty output is a synchronous stream in this process (no worker thread), for people at a terminal.
-  return pino(options(level), destination ?? (format === 'pretty' ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }) : jsonStdout()));
+  return pino(
+    options(level),
+    destination ??
+      (format === 'pretty'
+        ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' })
+        : jsonStdout()),
+  );
 }
 
 /** Lines are at most this late on stdout. */

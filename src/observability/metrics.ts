@@ -38,24 +38,76 @@ export const recordLater = (record: () => void): void => void setImmediate(recor
 export function createMetrics(options: { botLabels: boolean; defaultMetrics?: boolean }): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'eg_' });
-  const operations = new Counter({ name: 'eg_graphql_operations_total', help: 'GraphQL operations by name and outcome', labelNames: ['operation', 'outcome'], registers: [registry] });
-  const operationSeconds = new Histogram({ name: 'eg_graphql_operation_duration_seconds', help: 'GraphQL operation latency', labelNames: ['operation'], buckets: SECONDS, registers: [registry] });
-  const fieldSeconds = new Histogram({ name: 'eg_graphql_field_duration_seconds', help: 'Latency of top-level and entity fields (engagementTrend, bot, _entities)', labelNames: ['field'], buckets: SECONDS, registers: [registry] });
-  const upstreamCalls = new Counter({ name: 'eg_upstream_calls_total', help: 'HTTP requests sent to Kore.ai, by API version, granularity and status (or error code)', labelNames: ['version', 'granularity', 'status'], registers: [registry] });
-  const upstreamSeconds = new Histogram({ name: 'eg_upstream_duration_seconds', help: 'Kore.ai call latency', labelNames: ['version', 'granularity'], buckets: SECONDS, registers: [registry] });
+  const operations = new Counter({
+    name: 'eg_graphql_operations_total',
+    help: 'GraphQL operations by name and outcome',
+    labelNames: ['operation', 'outcome'],
+    registers: [registry],
+  });
+  const operationSeconds = new Histogram({
+    name: 'eg_graphql_operation_duration_seconds',
+    help: 'GraphQL operation latency',
+    labelNames: ['operation'],
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const fieldSeconds = new Histogram({
+    name: 'eg_graphql_field_duration_seconds',
+    help: 'Latency of top-level and entity fields (engagementTrend, bot, _entities)',
+    labelNames: ['field'],
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const upstreamCalls = new Counter({
+    name: 'eg_upstream_calls_total',
+    help: 'HTTP requests sent to Kore.ai, by API version, granularity and status (or error code)',
+    labelNames: ['version', 'granularity', 'status'],
+    registers: [registry],
+  });
+  const upstreamSeconds = new Histogram({
+    name: 'eg_upstream_duration_seconds',
+    help: 'Kore.ai call latency',
+    labelNames: ['version', 'granularity'],
+    buckets: SECONDS,
+    registers: [registry],
+  });
   const retries = new Counter({ name: 'eg_upstream_retries_total', help: 'Upstream calls retried', registers: [registry] });
-  const cacheEvents = new Counter({ name: 'eg_cache_events_total', help: 'Upstream answer cache hits, misses and stale serves; operation_hit = a whole operation served from the operation cache', labelNames: ['event'], registers: [registry] });
-  const joins = new Counter({ name: 'eg_singleflight_joins_total', help: 'Askers that joined a call already in flight instead of calling', registers: [registry] });
+  const cacheEvents = new Counter({
+    name: 'eg_cache_events_total',
+    help: 'Upstream answer cache hits, misses and stale serves; operation_hit = a whole operation served from the operation cache',
+    labelNames: ['event'],
+    registers: [registry],
+  });
+  const joins = new Counter({
+    name: 'eg_singleflight_joins_total',
+    help: 'Askers that joined a call already in flight instead of calling',
+    registers: [registry],
+  });
   const botLabel = options.botLabels ? ['bot'] : [];
-  const budgetWaits = new Counter({ name: 'eg_budget_waits_total', help: 'Calls that queued for the per-bot budget', labelNames: botLabel, registers: [registry] });
-  const budgetWaitSeconds = new Counter({ name: 'eg_budget_wait_seconds_total', help: 'Time spent queued for the per-bot budget', labelNames: botLabel, registers: [registry] });
+  const budgetWaits = new Counter({
+    name: 'eg_budget_waits_total',
+    help: 'Calls that queued for the per-bot budget',
+    labelNames: botLabel,
+    registers: [registry],
+  });
+  const budgetWaitSeconds = new Counter({
+    name: 'eg_budget_wait_seconds_total',
+    help: 'Time spent queued for the per-bot budget',
+    labelNames: botLabel,
+    registers: [registry],
+  });
   const budgetRefusals = new Counter({
     name: 'eg_budget_refusals_total',
     help: "Calls refused by the per-bot budget (RATE_LIMITED without calling); reason: bot-budget (the bot's whole budget) or caller-share (the caller's part of it)",
     labelNames: [...botLabel, 'reason'],
     registers: [registry],
   });
-  const refusals = new Counter({ name: 'eg_refusals_total', help: 'Requests and fields refused by authentication, authorization and operation limits', labelNames: ['kind'], registers: [registry] });
+  const refusals = new Counter({
+    name: 'eg_refusals_total',
+    help: 'Requests and fields refused by authentication, authorization and operation limits',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   const breakers: Array<() => BreakerState> = [];
   new Gauge({
     name: 'eg_circuit_open',

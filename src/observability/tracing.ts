@@ -17,9 +17,11 @@ export function createTracing(tracesEndpoint: string | undefined, serviceName: s
   if (!tracesEndpoint) return { tracer: undefined, shutdown: async () => undefined };
   // Loaded only when tracing is on (a synchronous, typed require keeps the exporter off the startup path).
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { BasicTracerProvider, BatchSpanProcessor } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
-  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { OTLPTraceExporter } =
+    require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
@@ -32,7 +34,11 @@ export function startOperationSpan(tracer: Tracer | undefined): Span | undefined
   return tracer?.startSpan('graphql.operation', { kind: SpanKind.SERVER });
 }
 
-export function startUpstreamSpan(tracer: Tracer | undefined, parent: Span | undefined, attributes: Record<string, string>): Span | undefined {
+export function startUpstreamSpan(
+  tracer: Tracer | undefined,
+  parent: Span | undefined,
+  attributes: Record<string, string>,
+): Span | undefined {
   if (!tracer) return undefined;
   const ctx = parent ? trace.setSpan(context.active(), parent) : context.active();
   return tracer.startSpan('kore.userEngagementTrend', { kind: SpanKind.CLIENT, attributes }, ctx);

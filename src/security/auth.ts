@@ -65,9 +65,11 @@ function failureOf(error: unknown): AuthError {
       return new AuthError('wrong-algorithm', 'The token is signed with an algorithm this API does not accept.');
     }
     if (m.startsWith('invalid signature')) return new AuthError('bad-signature', 'The token signature does not verify.');
-    if (m.startsWith('jwt issuer invalid')) return new AuthError('wrong-issuer', 'The token was issued by an issuer this API does not accept.');
+    if (m.startsWith('jwt issuer invalid'))
+      return new AuthError('wrong-issuer', 'The token was issued by an issuer this API does not accept.');
     if (m.startsWith('jwt audience invalid')) return new AuthError('wrong-audience', 'The token is meant for another audience.');
-    if (/malformed|invalid token|Unexpected token|unexpected end/i.test(m)) return new AuthError('malformed', 'The token is not a well-formed JWT.');
+    if (/malformed|invalid token|Unexpected token|unexpected end/i.test(m))
+      return new AuthError('malformed', 'The token is not a well-formed JWT.');
   }
   return new AuthError('invalid', 'The token is not valid.');
 }

@@ -17,9 +17,11 @@ import { LRUCache } from 'lru-cache';
  * --expose-gc, heap measured before and after, divided by the entry count, for documents of several
  * lengths; a straight line through them, rounded up. BENCHMARKS.md has the numbers.
  */
-export const documentEntrySize = (sourceLength: number, keyLength: number): number => DOCUMENT_BASE + DOCUMENT_PER_CHAR * sourceLength + keyLength;
+export const documentEntrySize = (sourceLength: number, keyLength: number): number =>
+  DOCUMENT_BASE + DOCUMENT_PER_CHAR * sourceLength + keyLength;
 /** An APQ entry is the query text itself (one byte a character for the ASCII of GraphQL, two otherwise). */
-export const queryTextEntrySize = (text: string, keyLength: number): number => TEXT_BASE + text.length * (isOneByte(text) ? 1 : 2) + keyLength;
+export const queryTextEntrySize = (text: string, keyLength: number): number =>
+  TEXT_BASE + text.length * (isOneByte(text) ? 1 : 2) + keyLength;
 
 const DOCUMENT_BASE = 2_000;
 const DOCUMENT_PER_CHAR = 60;
@@ -32,7 +34,11 @@ export interface DocumentCaches {
   /** For ApolloServer's `documentStore`. */
   readonly documentStore: DocumentStore;
   /** For `persistedQueries.cache`. */
-  readonly persistedQueries: { get(key: string): Promise<string | undefined>; set(key: string, value: string): Promise<void>; delete(key: string): Promise<boolean> };
+  readonly persistedQueries: {
+    get(key: string): Promise<string | undefined>;
+    set(key: string, value: string): Promise<void>;
+    delete(key: string): Promise<boolean>;
+  };
   /** Entries and their estimated bytes (tests and the bench). */
   readonly stats: () => { readonly entries: number; readonly bytes: number };
 }
@@ -49,7 +55,9 @@ export function createDocumentCaches(share: number): DocumentCaches {
   const lru = new LRUCache<string, DocumentNode | string>({
     maxSize: maxBytes,
     sizeCalculation: (value, key) =>
-      typeof value === 'string' ? queryTextEntrySize(value, key.length) : documentEntrySize(value.loc?.source.body.length ?? JSON.stringify(value).length, key.length),
+      typeof value === 'string'
+        ? queryTextEntrySize(value, key.length)
+        : documentEntrySize(value.loc?.source.body.length ?? JSON.stringify(value).length, key.length),
   });
   // An entry that would take more than a tenth of the store is not kept: one huge document must
   // not flush everything else (it still executes, parsed again when sent again).
@@ -61,7 +69,8 @@ export function createDocumentCaches(share: number): DocumentCaches {
         return typeof found === 'object' ? found : undefined;
       },
       async set(key, document) {
-        if (fits(documentEntrySize(document.loc?.source.body.length ?? JSON.stringify(document).length, key.length))) lru.set(key, document);
+        if (fits(documentEntrySize(document.loc?.source.body.length ?? JSON.stringify(document).length, key.length)))
+          lru.set(key, document);
       },
       async delete(key) {
         return lru.delete(key);

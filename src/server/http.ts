@@ -53,7 +53,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-const errorBody = (message: string, code: ErrorCode, extra: Record<string, unknown> = {}) => ({ errors: [{ message, extensions: { code, ...extra } }] });
+const errorBody = (message: string, code: ErrorCode, extra: Record<string, unknown> = {}) => ({
+  errors: [{ message, extensions: { code, ...extra } }],
+});
 
 /** A browser opening /graphql for Apollo Sandbox: the page runs nothing by itself, so it needs no token. */
 const isLandingPageRequest = (req: IncomingMessage, url: URL) =>
@@ -107,7 +109,9 @@ export function createHttpHandler(deps: HttpDeps) {
       if (!requestJsonTooDeep(text, url.searchParams, deps.maxJsonDepth)) return false;
       const error = new OperationLimitError('json-depth', deps.maxJsonDepth, undefined);
       deps.onRefused(requestId, 'limit:json-depth', 400);
-      sendJson(res, 400, errorBody(error.message, error.code, { limit: error.limit, max: deps.maxJsonDepth }), { 'x-request-id': requestId });
+      sendJson(res, 400, errorBody(error.message, error.code, { limit: error.limit, max: deps.maxJsonDepth }), {
+        'x-request-id': requestId,
+      });
       return true;
     };
     let body: unknown;
@@ -119,7 +123,10 @@ export function createHttpHandler(deps: HttpDeps) {
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           deps.onRefused(requestId, 'body-too-large', 413);
-          sendJson(res, 413, errorBody(`Request body is larger than ${deps.maxBodyBytes} bytes.`, ErrorCode.PAYLOAD_TOO_LARGE), { 'x-request-id': requestId, connection: 'close' });
+          sendJson(res, 413, errorBody(`Request body is larger than ${deps.maxBodyBytes} bytes.`, ErrorCode.PAYLOAD_TOO_LARGE), {
+            'x-request-id': requestId,
+            connection: 'close',
+          });
           return;
         }
         if (isAbortedBody(error)) return deps.onRefused(requestId, 'body-aborted', 499); // nothing to answer

@@ -56,7 +56,10 @@ export type BudgetReason = BudgetRefusal;
 /** The refusal when no slot frees in time: no upstream call is made. */
 export function budgetSpent(botId: string, waitMs: number, reason: BudgetReason = 'bot-budget'): UpstreamError {
   const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-  const what = reason === 'caller-share' ? `Your share of the upstream budget for bot ${botId} is spent` : `The upstream budget for bot ${botId} is spent`;
+  const what =
+    reason === 'caller-share'
+      ? `Your share of the upstream budget for bot ${botId} is spent`
+      : `The upstream budget for bot ${botId} is spent`;
   return new UpstreamError(
     ErrorCode.RATE_LIMITED,
     `${what}; try again in ${retryAfter} s.`,
@@ -150,14 +153,23 @@ export class SlotTimes {
  * When a caller may take its next slot under every rule, from `from` on, and which rule decided.
  * `mine` are the caller's own slots, `active` the callers who asked in the last minute (itself included).
  */
-export function nextSlot(rules: readonly WindowRule[], all: SlotTimes, mine: SlotTimes, active: number, from: number): { at: number; reason: BudgetReason } {
+export function nextSlot(
+  rules: readonly WindowRule[],
+  all: SlotTimes,
+  mine: SlotTimes,
+  active: number,
+  from: number,
+): { at: number; reason: BudgetReason } {
   let at = from;
   let reason: BudgetReason = 'bot-budget';
   for (const r of rules) {
     const bot = all.freeAt(r.limit, r.len, from);
     const cap = mine.freeAt(active > 1 ? r.shared : r.alone, r.len, from);
     // Past `limit - reserve`, only a caller under its fair share may take a slot.
-    const fair = r.reserve > 0 ? Math.min(all.freeAt(r.limit - r.reserve, r.len, from), mine.freeAt(Math.max(1, Math.floor(r.limit / active)), r.len, from)) : from;
+    const fair =
+      r.reserve > 0
+        ? Math.min(all.freeAt(r.limit - r.reserve, r.len, from), mine.freeAt(Math.max(1, Math.floor(r.limit / active)), r.len, from))
+        : from;
     if (bot > at) {
       at = bot;
       reason = 'bot-budget';

@@ -37,7 +37,13 @@ interface Origin {
 }
 
 function originOf(url: URL): Origin {
-  return { secure: url.protocol === 'https:', protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname.replace(/\/+$/, '') };
+  return {
+    secure: url.protocol === 'https:',
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port,
+    path: url.pathname.replace(/\/+$/, ''),
+  };
 }
 
 export function createHttpAdapter(agents: Agents): AxiosAdapter {
@@ -115,12 +121,16 @@ export function createHttpAdapter(agents: Agents): AxiosAdapter {
             };
             const valid = !response.status || !config.validateStatus || config.validateStatus(response.status);
             const code = response.status >= 400 && response.status < 500 ? AxiosError.ERR_BAD_REQUEST : AxiosError.ERR_BAD_RESPONSE;
-            finish(valid ? undefined : new AxiosError(`Request failed with status code ${response.status}`, code, config, req, response), response);
+            finish(
+              valid ? undefined : new AxiosError(`Request failed with status code ${response.status}`, code, config, req, response),
+              response,
+            );
           });
         },
       );
       req.on('error', (error: NodeJS.ErrnoException) => finish(AxiosError.from(error, error.code, config, req)));
-      if (config.timeout) timer = setTimeout(() => fail(`timeout of ${config.timeout}ms exceeded`, AxiosError.ECONNABORTED), config.timeout);
+      if (config.timeout)
+        timer = setTimeout(() => fail(`timeout of ${config.timeout}ms exceeded`, AxiosError.ECONNABORTED), config.timeout);
       if (config.signal) {
         if (config.signal.aborted) return onAbort();
         config.signal.addEventListener?.('abort', onAbort);

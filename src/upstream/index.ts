@@ -37,7 +37,11 @@ function measured(client: KoreClient, metrics: Metrics | undefined, tracer: Trac
     close: () => client.close(),
     async fetchTrend(req, trace) {
       const started = performance.now();
-      const span = startUpstreamSpan(tracer, trace?.span, { 'kore.bot_id': req.botId, 'kore.api_version': req.version, 'kore.granularity': req.granularity });
+      const span = startUpstreamSpan(tracer, trace?.span, {
+        'kore.bot_id': req.botId,
+        'kore.api_version': req.version,
+        'kore.granularity': req.granularity,
+      });
       const done = (status: string) => {
         const seconds = (performance.now() - started) / 1000;
         if (metrics) recordLater(() => metrics.upstreamCall(req.version, req.granularity, status, seconds));
@@ -104,7 +108,11 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
             log.warn({ slots }, 'budget slots of the last hour written back to Redis (reconnected, or Redis lost them)');
             options.onReseed?.(slots);
           },
-          onUnsupported: (version) => log.warn({ version }, 'Redis is older than 6.2: budget slots cannot be moved to when calls end or written back (ZADD GT); upgrade Redis'),
+          onUnsupported: (version) =>
+            log.warn(
+              { version },
+              'Redis is older than 6.2: budget slots cannot be moved to when calls end or written back (ZADD GT); upgrade Redis',
+            ),
         })
       : createMemoryBudget(limits, options.now),
     options.metrics,
@@ -112,7 +120,13 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
   const cache = options.cache ?? (redis ? createRedisCache(redis) : createMemoryCache(cacheShares(r.cacheMaxBytes).answers));
   // A live leader may take every attempt, backoff and budget wait included, plus one timeout:
   // followers wait that long on it. A dead one is noticed when its lease lapses.
-  const flights = redis ? createRedisFlights(redis, { leaseMs: r.flightLeaseMs, waitMs: r.retryMaxTotalMs + r.budgetMaxWaitMs + config.kore.timeoutMs, now: options.now }) : undefined;
+  const flights = redis
+    ? createRedisFlights(redis, {
+        leaseMs: r.flightLeaseMs,
+        waitMs: r.retryMaxTotalMs + r.budgetMaxWaitMs + config.kore.timeoutMs,
+        now: options.now,
+      })
+    : undefined;
 
   const byCredential = new Map<string, KoreClient>();
   const clients = new Map<KoreCredential, KoreClient>();
@@ -135,7 +149,11 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
           cache,
           flights,
           retry: { maxAttempts: r.retryMaxAttempts, baseDelayMs: r.retryBaseDelayMs, maxTotalMs: r.retryMaxTotalMs },
-          ttl: { settledMs: r.cacheTtlSettledSeconds * 1000, recentMs: r.cacheTtlRecentSeconds * 1000, staleKeepMs: r.cacheStaleSeconds * 1000 },
+          ttl: {
+            settledMs: r.cacheTtlSettledSeconds * 1000,
+            recentMs: r.cacheTtlRecentSeconds * 1000,
+            staleKeepMs: r.cacheStaleSeconds * 1000,
+          },
           now: options.now,
         },
         log,

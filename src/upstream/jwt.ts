@@ -13,7 +13,12 @@ import jwt from 'jsonwebtoken';
  * gone out). A spare is handed out once, and only while young (a tenth of the TTL, at most 30 s);
  * otherwise a token is signed on the spot. Measurements: BENCHMARKS.md.
  */
-export function createUpstreamSigner(clientId: string, clientSecret: string, ttlSeconds: number, now: () => number = Date.now): () => string {
+export function createUpstreamSigner(
+  clientId: string,
+  clientSecret: string,
+  ttlSeconds: number,
+  now: () => number = Date.now,
+): () => string {
   const key = createSecretKey(Buffer.from(clientSecret, 'utf8'));
   const maxSpareAgeMs = Math.min(30_000, ttlSeconds * 100);
   let spare: { readonly token: string; readonly signedAt: number } | undefined;

@@ -192,7 +192,8 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
   async function checkVersion(): Promise<void> {
     const info = await redis.info('server').catch(() => '');
     const version = /redis_version:(\d+)\.(\d+)/.exec(info);
-    if (version && (Number(version[1]) < 6 || (Number(version[1]) === 6 && Number(version[2]) < 2))) options.onUnsupported?.(`${version[1]}.${version[2]}`);
+    if (version && (Number(version[1]) < 6 || (Number(version[1]) === 6 && Number(version[2]) < 2)))
+      options.onUnsupported?.(`${version[1]}.${version[2]}`);
   }
   if (connectedOnce) void checkVersion();
   redis.on('ready', onReady);
@@ -209,7 +210,24 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
         const sent = Date.now();
         const maxWait = renewAt ? Math.max(0, deadline - sent) : limits.maxWaitMs;
         const reply = (await orFailClosed(() =>
-          redis.eval(ACQUIRE, 5, botKey, callerKey, `${botKey}:asked`, EPOCH_KEY, HOLD_KEY, who, member, maxWait, options.recoveryMs, rules.length / 5, epoch, renewAt, ...rules, clock()),
+          redis.eval(
+            ACQUIRE,
+            5,
+            botKey,
+            callerKey,
+            `${botKey}:asked`,
+            EPOCH_KEY,
+            HOLD_KEY,
+            who,
+            member,
+            maxWait,
+            options.recoveryMs,
+            rules.length / 5,
+            epoch,
+            renewAt,
+            ...rules,
+            clock(),
+          ),
         )) as [number, string, string, string];
         const wait = Number(reply[1]);
         sawEpoch(reply[3]);

@@ -48,7 +48,8 @@ export interface FlightOptions {
 const RENEW_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 // The notice is published whether or not the claim was still ours: the answer (or failure) is in
 // place either way, and whoever waits may as well look now.
-const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end redis.call('PUBLISH', ARGV[2], '1') return 1";
+const RELEASE_SCRIPT =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end redis.call('PUBLISH', ARGV[2], '1') return 1";
 // A follower's look at a question in one round trip: remembered failure, current holder, lease left.
 const LOOK_SCRIPT = "return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), redis.call('PTTL', KEYS[2])}";
 
@@ -147,7 +148,13 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
     return (await redis.set(`eg:flight:${key}`, token, 'PX', opts.leaseMs, 'NX')) === 'OK' ? token : undefined;
   }
 
-  async function leadWithLease(key: string, token: string, lead: () => Promise<TrendData>, cache: ResponseCache, since?: number): Promise<TrendData> {
+  async function leadWithLease(
+    key: string,
+    token: string,
+    lead: () => Promise<TrendData>,
+    cache: ResponseCache,
+    since?: number,
+  ): Promise<TrendData> {
     const lockKey = `eg:flight:${key}`;
     const renewal = setInterval(() => {
       redis.eval(RENEW_SCRIPT, 1, lockKey, token, opts.leaseMs).then(
@@ -190,7 +197,11 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
       try {
         const data = await fresh(key, cache, since);
         if (data) return data;
-        const [failed, current, leftMs] = (await redis.eval(LOOK_SCRIPT, 2, `eg:failed:${key}`, `eg:flight:${key}`)) as [string | null, string | null, number];
+        const [failed, current, leftMs] = (await redis.eval(LOOK_SCRIPT, 2, `eg:failed:${key}`, `eg:flight:${key}`)) as [
+          string | null,
+          string | null,
+          number,
+        ];
         if (failed) throw failure(failed);
         if (current === null) {
           // The leader is gone without an answer (finished just now, or dead): one of us takes over.
@@ -203,7 +214,8 @@ export function createRedisFlights(redis: Redis, opts: FlightOptions): FlightCoo
           deadline = Date.now() + opts.waitMs;
         }
         const left = deadline - Date.now();
-        if (left <= 0) throw new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, 'Kore.ai did not answer in time (waiting on another replica).', undefined);
+        if (left <= 0)
+          throw new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, 'Kore.ai did not answer in time (waiting on another replica).', undefined);
         // Look again on the leader's notice, or just after its lease would lapse unrenewed.
         // (A claim without expiry is not ours to judge: look again after a lease.)
         await next.wait(Math.min(left, (leftMs > 0 ? leftMs : opts.leaseMs) + 10));

@@ -52,7 +52,12 @@ function isRetryable(e: UpstreamError): boolean {
 }
 
 /** Failures after which an older answer beats no answer (not: our credentials or the request being refused). */
-const STALE_OK = new Set<string>([ErrorCode.RATE_LIMITED, ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.UPSTREAM_BAD_RESPONSE]);
+const STALE_OK = new Set<string>([
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.UPSTREAM_UNAVAILABLE,
+  ErrorCode.UPSTREAM_TIMEOUT,
+  ErrorCode.UPSTREAM_BAD_RESPONSE,
+]);
 function allowsStale(e: unknown): boolean {
   return e instanceof UpstreamError && STALE_OK.has(e.code);
 }
@@ -141,7 +146,10 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
           return await (options.flights ?? localFlights).run(key, lead, cache);
         } catch (error) {
           if (cached && allowsStale(error)) {
-            log.warn({ botId: req.botId, code: (error as UpstreamError).code, ageSeconds: Math.round((now() - cached.storedAt) / 1000) }, 'serving stale answer');
+            log.warn(
+              { botId: req.botId, code: (error as UpstreamError).code, ageSeconds: Math.round((now() - cached.storedAt) / 1000) },
+              'serving stale answer',
+            );
             options.events?.cache('stale');
             return { ...cached.data, stale: { storedAt: cached.storedAt } };
           }

@@ -56,14 +56,24 @@ suite('engagement explorer in a real browser', () => {
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(`${stack.url}${path}`);
-    await page.waitForFunction(() => document.getElementById('view')?.getAttribute('aria-busy') !== 'true' && (document.getElementById('status')?.textContent !== '' || !document.getElementById('error')?.hidden), null, { timeout: 20_000 });
+    await page.waitForFunction(
+      () =>
+        document.getElementById('view')?.getAttribute('aria-busy') !== 'true' &&
+        (document.getElementById('status')?.textContent !== '' || !document.getElementById('error')?.hidden),
+      null,
+      { timeout: 20_000 },
+    );
     expect(problems).toEqual([]);
     return page;
   }
 
   /** The same question the page asked, straight from the API. */
   async function apiTrend(state: PageState): Promise<Trend> {
-    const { body } = await stack.gql<{ engagementTrend: Trend }>(operation('trend-full'), { botId: state.bot, range: { start: state.start, end: state.end }, filters: { timeZone: state.timeZone } });
+    const { body } = await stack.gql<{ engagementTrend: Trend }>(operation('trend-full'), {
+      botId: state.bot,
+      range: { start: state.start, end: state.end },
+      filters: { timeZone: state.timeZone },
+    });
     expect(body.errors).toBeUndefined();
     return body.data!.engagementTrend;
   }
@@ -98,7 +108,11 @@ suite('engagement explorer in a real browser', () => {
       const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
       let inked = 0;
       for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) inked++;
-      return { labels: chart.data.labels, series: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })), inkedShare: inked / (pixels.length / 4) };
+      return {
+        labels: chart.data.labels,
+        series: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })),
+        inkedShare: inked / (pixels.length / 4),
+      };
     });
     expect(daily.labels).toEqual(api.series.uniqueUsers.map((p) => p.date));
     expect(daily.series).toEqual([
@@ -115,11 +129,25 @@ suite('engagement explorer in a real browser', () => {
       const ratio = chart.currentDevicePixelRatio;
       const ctx = chart.canvas.getContext('2d')!;
       const cells = chart.getDatasetMeta(0).data.map((el) => {
-        const { x, y, width, height } = el.getProps(['x', 'y', 'width', 'height'], true) as unknown as { x: number; y: number; width: number; height: number };
+        const { x, y, width, height } = el.getProps(['x', 'y', 'width', 'height'], true) as unknown as {
+          x: number;
+          y: number;
+          width: number;
+          height: number;
+        };
         const alpha = ctx.getImageData(Math.round((x + width / 2) * ratio), Math.round((y + height / 2) * ratio), 1, 1).data[3];
-        return { inside: x >= area.left - 1 && x + width <= area.right + 1 && y >= area.top - 1 && y + height <= area.bottom + 1, width, height, alpha };
+        return {
+          inside: x >= area.left - 1 && x + width <= area.right + 1 && y >= area.top - 1 && y + height <= area.bottom + 1,
+          width,
+          height,
+          alpha,
+        };
       });
-      const values = (chart.data.datasets[0].data as unknown as Array<{ x: string; y: string; v: number }>).map((d) => [d.x, Number(d.y), d.v]);
+      const values = (chart.data.datasets[0].data as unknown as Array<{ x: string; y: string; v: number }>).map((d) => [
+        d.x,
+        Number(d.y),
+        d.v,
+      ]);
       return { cells, values };
     });
     expect(heat.cells).toHaveLength(24 * 7);
@@ -163,7 +191,11 @@ suite('engagement explorer in a real browser', () => {
     await page.locator('input[name=preset][value="30"]').check();
     await page.waitForFunction(() => /\(30 days\)/.test(document.getElementById('status')?.textContent ?? ''));
     await page.locator('#conversationStatus').selectOption('CLOSED');
-    await page.waitForFunction(() => new URL(location.href).searchParams.get('status') === 'CLOSED' && document.getElementById('view')?.getAttribute('aria-busy') !== 'true');
+    await page.waitForFunction(
+      () =>
+        new URL(location.href).searchParams.get('status') === 'CLOSED' &&
+        document.getElementById('view')?.getAttribute('aria-busy') !== 'true',
+    );
     const link = page.url();
     expect(new URL(link).searchParams.get('range')).toBe('30');
     expect(new URL(link).searchParams.get('bot')).toBe('st-demo-banking');
@@ -174,14 +206,27 @@ suite('engagement explorer in a real browser', () => {
     expect(await again.locator('#conversationStatus').inputValue()).toBe('CLOSED');
     expect(await again.locator('#bot').inputValue()).toBe('st-demo-banking');
     expect(await again.locator('[data-tile=uniqueUsers] .value').getAttribute('data-value')).toBe(shown);
-    expect(await again.evaluate(() => (window as unknown as { engagementExplorer: { heatmap: import('chart.js').Chart } }).engagementExplorer.heatmap.getDatasetMeta(0).data.length)).toBe(24 * 30);
+    expect(
+      await again.evaluate(
+        () =>
+          (window as unknown as { engagementExplorer: { heatmap: import('chart.js').Chart } }).engagementExplorer.heatmap.getDatasetMeta(0)
+            .data.length,
+      ),
+    ).toBe(24 * 30);
 
     // 90 days is past the hourly cap (31): the daily chart only, and the page says why.
     await again.locator('input[name=preset][value="90"]').check();
     await again.waitForFunction(() => /\(90 days\)/.test(document.getElementById('status')?.textContent ?? ''));
     expect(await again.locator('#heatmap-note').isVisible()).toBe(true);
-    expect(await again.evaluate(() => (window as unknown as { engagementExplorer: { heatmap?: unknown } }).engagementExplorer.heatmap)).toBeUndefined();
-    expect(await again.evaluate(() => (window as unknown as { engagementExplorer: { daily: import('chart.js').Chart } }).engagementExplorer.daily.data.labels?.length)).toBe(90);
+    expect(
+      await again.evaluate(() => (window as unknown as { engagementExplorer: { heatmap?: unknown } }).engagementExplorer.heatmap),
+    ).toBeUndefined();
+    expect(
+      await again.evaluate(
+        () =>
+          (window as unknown as { engagementExplorer: { daily: import('chart.js').Chart } }).engagementExplorer.daily.data.labels?.length,
+      ),
+    ).toBe(90);
     await page.close();
     await again.close();
   });
@@ -199,7 +244,9 @@ suite('engagement explorer in a real browser', () => {
       await page.locator('#token').fill(callerToken({ bots: ['st-demo-retail'] }));
       await page.locator('button[type=submit]').click();
       await page.waitForFunction(() => document.querySelector('#error h2')?.textContent === 'This bot is not yours to see');
-      expect(await page.locator('#error p').textContent()).toBe('Your token does not list st-demo-banking. Ask for a token that includes it, or pick another bot.');
+      expect(await page.locator('#error p').textContent()).toBe(
+        'Your token does not list st-demo-banking. Ask for a token that includes it, or pick another bot.',
+      );
       expect(await page.locator('#bot').getAttribute('aria-invalid')).toBe('true');
       expect(secured.emulator!.calls).toHaveLength(0);
       // The token is never put in the link.

@@ -31,7 +31,11 @@ export interface Interval {
  * released at its own end time, in order), then asks `take` for the call's slots (none: refused).
  * Returns every granted call's [from, to] interval.
  */
-export async function playCalls(steps: readonly CallStep[], clock: { now: number }, take: (step: CallStep) => Promise<BudgetSlot[] | undefined>): Promise<Interval[]> {
+export async function playCalls(
+  steps: readonly CallStep[],
+  clock: { now: number },
+  take: (step: CallStep) => Promise<BudgetSlot[] | undefined>,
+): Promise<Interval[]> {
   const inFlight: Array<{ slots: BudgetSlot[]; interval: Interval }> = [];
   const granted: Interval[] = [];
   for (const step of steps) {

@@ -16,7 +16,13 @@ export const JWT_ENV = {
 
 /** A valid token for `sub` dashboard-1 reading st-demo-retail, unless told otherwise (an `exp` claim replaces expiresIn). */
 export function callerToken(claims: Record<string, unknown> = {}, options: SignOptions = {}, key: string | Buffer = CALLER_SECRET): string {
-  const merged: SignOptions = { algorithm: 'HS256', ...('exp' in claims ? {} : { expiresIn: 300 }), issuer: ISSUER, audience: AUDIENCE, ...options };
+  const merged: SignOptions = {
+    algorithm: 'HS256',
+    ...('exp' in claims ? {} : { expiresIn: 300 }),
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    ...options,
+  };
   for (const k of Object.keys(merged) as Array<keyof SignOptions>) if (merged[k] === undefined) delete merged[k];
   return jwt.sign({ sub: 'dashboard-1', bots: ['st-demo-retail'], ...claims }, key, merged);
 }

@@ -18,7 +18,10 @@ export function warnChromiumMissing(suite: string, tests: readonly string[]): vo
 }
 
 /** A headless chromium on a new, empty profile directory (removed by `close`). */
-export async function launchChromium(executablePath: string, options: { locale: string; timezoneId: string }): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchChromium(
+  executablePath: string,
+  options: { locale: string; timezoneId: string },
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'eg-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
@@ -28,7 +31,15 @@ export async function launchChromium(executablePath: string, options: { locale: 
     timezoneId: options.timezoneId,
     // The flags the machine's notes ask for: no sandbox (root in CI), no GPU, and no background
     // traffic (update checks, sync) that a closed network refuses.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   return {
     context,

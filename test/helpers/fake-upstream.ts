@@ -18,8 +18,7 @@ export interface FakeRequest {
 }
 
 export type FakeReply =
-  | { status?: number; body?: unknown; raw?: string; headers?: Record<string, string>; delayMs?: number }
-  | { destroy: true };
+  { status?: number; body?: unknown; raw?: string; headers?: Record<string, string>; delayMs?: number } | { destroy: true };
 
 /**
  * What happened to request `index` (into `requests`): received; answered (its response was sent);

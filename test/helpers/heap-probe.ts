@@ -38,8 +38,6 @@ const heap = () => {
   return process.memoryUsage().heapUsed;
 };
 
-
-
 interface AnswerSample {
   readonly name: string;
   readonly req: UpstreamRequest;
@@ -51,7 +49,9 @@ interface TextSample {
 }
 
 async function samples(): Promise<{ answers: AnswerSample[]; operations: TextSample[] }> {
-  const stack = await startStack({ env: { CACHE_MAX_BYTES: '0', MAX_UPSTREAM_CALLS: '50', BUDGET_PER_MINUTE: '1000', BUDGET_PER_HOUR: '10000' } });
+  const stack = await startStack({
+    env: { CACHE_MAX_BYTES: '0', MAX_UPSTREAM_CALLS: '50', BUDGET_PER_MINUTE: '1000', BUDGET_PER_HOUR: '10000' },
+  });
   try {
     const upstream = stack.emulator?.url ?? '';
     const answers: AnswerSample[] = [];
@@ -81,10 +81,17 @@ async function samples(): Promise<{ answers: AnswerSample[]; operations: TextSam
       answers.push({ name: `${granularity} ${days} days`, req, body: await res.text() });
     }
     const operations: TextSample[] = [];
-    const variables = (days: number, zone: string) => ({ range: { start: isoOf(dayOf(END) - days + 1), end: END }, filters: { timeZone: zone } });
+    const variables = (days: number, zone: string) => ({
+      range: { start: isoOf(dayOf(END) - days + 1), end: END },
+      filters: { timeZone: zone },
+    });
     const op = async (name: string, fields: string, days: number, zone: string) => {
       const query = `query Op($range: DateRangeInput!, $filters: EngagementFilters) { engagementTrend(botId: "st-demo-retail", range: $range, filters: $filters) { ${fields} } }`;
-      const res = await fetch(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: variables(days, zone) }) });
+      const res = await fetch(`${stack.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables: variables(days, zone) }),
+      });
       const body = (await res.json()) as { errors?: unknown };
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       // What the operation cache copies: the result as JSON (the response body is that result).
@@ -103,7 +110,8 @@ async function samples(): Promise<{ answers: AnswerSample[]; operations: TextSam
 const hex = (s: string) => createHash('sha256').update(s).digest('hex');
 /** Keys shaped as the caches build them. */
 const answerKey = (i: number) => `cs-demo|daily|v2|st-demo-retail|${20_000 + i}|${20_090 + i}|*|ALL|ALL|Asia/Kolkata`;
-const operationKey = (i: number) => `*\nOp\n{"range":{"start":"2025-09-02","end":"2025-11-30"},"filters":{"timeZone":"Asia/Kolkata"},"n":${i}}\n${hex(String(i))}`;
+const operationKey = (i: number) =>
+  `*\nOp\n{"range":{"start":"2025-09-02","end":"2025-11-30"},"filters":{"timeZone":"Asia/Kolkata"},"n":${i}}\n${hex(String(i))}`;
 const documentKey = (text: string) => `${hex('schema')}:${hex(text)}`;
 
 interface Kind {
@@ -191,7 +199,13 @@ async function main(): Promise<void> {
         const before = heap();
         for (let i = 0; i < N; i++) store.put(s, i);
         const after = heap();
-        rows.push({ cache: kind.name, entry: sample, chars: kind.chars?.[s], heapPerEntry: Math.round((after - before) / N), estimatePerEntry: Math.round(store.estimate() / store.entries()) });
+        rows.push({
+          cache: kind.name,
+          entry: sample,
+          chars: kind.chars?.[s],
+          heapPerEntry: Math.round((after - before) / N),
+          estimatePerEntry: Math.round(store.estimate() / store.entries()),
+        });
         void store; // kept alive until measured
       }
     }
@@ -208,7 +222,9 @@ async function main(): Promise<void> {
     // Distinct entries, the samples in turn, until four times the bound went in by the estimate.
     while (offered < 4 * bound) offered += store.put(i % kind.samples.length, i++);
     const after = heap();
-    process.stdout.write(`${JSON.stringify({ cache: which, bound, offered: i, entries: store.entries(), estimated: store.estimate(), retained: after - before })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ cache: which, bound, offered: i, entries: store.entries(), estimated: store.estimate(), retained: after - before })}\n`,
+    );
     return;
   }
   throw new Error('usage: heap-probe.ts measure | fill <answers|operations|documents> <boundBytes>');

@@ -15,10 +15,24 @@ export function dailyAnswerFor(req: FakeRequest): FakeReply {
   const points = Array.from({ length: days }, (_, i) => ({ date: koreDate(start + i), users: 1 }));
   return {
     body: {
-      summary: { uniqueUsers: unique, newUsers: 1, returningUsers: unique - 1, avgUniqueUsersPerDay: unique / days, avgNewUsersPerDay: 1 / days, avgReturningUsersPerDay: (unique - 1) / days },
+      summary: {
+        uniqueUsers: unique,
+        newUsers: 1,
+        returningUsers: unique - 1,
+        avgUniqueUsersPerDay: unique / days,
+        avgNewUsersPerDay: 1 / days,
+        avgReturningUsersPerDay: (unique - 1) / days,
+      },
       uniqueUsersTrend: { dataPoints: points },
       newUsersTrend: { dataPoints: points.map((p, i) => ({ ...p, users: i === 0 ? 1 : 0 })) },
-      filters: { start: koreDate(start), end: koreDate(end), conversationType: 'all', conversationStatus: 'all', aggregationType: 'daily', dataPointsCount: days },
+      filters: {
+        start: koreDate(start),
+        end: koreDate(end),
+        conversationType: 'all',
+        conversationStatus: 'all',
+        aggregationType: 'daily',
+        dataPointsCount: days,
+      },
     },
   };
 }

@@ -28,7 +28,8 @@ export function inlineDocument(shape: 'summary' | 'daily' | 'dashboard', i: numb
   const shorter = Math.floor(i / 300) % 7;
   const pair = Math.floor(i / 2100) % 9;
   const filters = pair === 0 ? '' : `, conversationType: ${TYPES[pair % 3]}, conversationStatus: ${STATUSES[Math.floor(pair / 3)]}`;
-  const args = (days: number) => `botId: "${bot}", range: { start: "${isoOf(end - days + shorter + 1)}", end: "${isoOf(end)}" }, filters: { timeZone: "${zone}"${filters} }`;
+  const args = (days: number) =>
+    `botId: "${bot}", range: { start: "${isoOf(end - days + shorter + 1)}", end: "${isoOf(end)}" }, filters: { timeZone: "${zone}"${filters} }`;
   if (shape === 'summary') return `{ engagementTrend(${args(30)}) { ${FULL_FIELDS} } }`;
   if (shape === 'daily') return `query Daily { engagementTrend(${args(90)}) { ${FULL_FIELDS} ${SERIES_FIELDS} } }`;
   return `query Dashboard {
@@ -39,7 +40,6 @@ export function inlineDocument(shape: 'summary' | 'daily' | 'dashboard', i: numb
 }`;
 }
 
-
 /** The same questions with variables: one document per shape, the range and zone in `variables`. */
 export function variablesOperation(i: number): { query: string; variables: Record<string, unknown> } {
   const hourly = i % 3 === 0;
@@ -47,6 +47,10 @@ export function variablesOperation(i: number): { query: string; variables: Recor
   const end = dayOf(END) - (i % 200);
   return {
     query: `query Trend($bot: ID!, $range: DateRangeInput!, $filters: EngagementFilters) { engagementTrend(botId: $bot, range: $range, filters: $filters) { ${FULL_FIELDS} ${hourly ? HOURLY_FIELDS : SERIES_FIELDS} } }`,
-    variables: { bot: 'st-demo-retail', range: { start: isoOf(end - days + 1), end: isoOf(end) }, filters: { timeZone: ZONES[i % ZONES.length] } },
+    variables: {
+      bot: 'st-demo-retail',
+      range: { start: isoOf(end - days + 1), end: isoOf(end) },
+      filters: { timeZone: ZONES[i % ZONES.length] },
+    },
   };
 }

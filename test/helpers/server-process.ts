@@ -18,8 +18,15 @@ export interface ServerProcess {
 export const ROOT = join(__dirname, '..', '..');
 
 /** `args` default to running the source through ts-node, as `npm start` does. */
-export async function startServerProcess(env: NodeJS.ProcessEnv, args: string[] = ['-r', 'ts-node/register/transpile-only', 'src/index.ts']): Promise<ServerProcess> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PORT: '0', LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServerProcess(
+  env: NodeJS.ProcessEnv,
+  args: string[] = ['-r', 'ts-node/register/transpile-only', 'src/index.ts'],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PORT: '0', LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));

@@ -37,7 +37,10 @@ describe('createApp wiring, as the test stack sees it', () => {
     try {
       await until(async () => (await readyz(stack)).status === 503, { what: '/readyz to say 503', intervalMs: 50 });
       expect((await readyz(stack)).body).toEqual({ status: 'not ready', failed: ['redis'] });
-      await until(() => stack.logs.some((l) => l.includes('"msg":"redis error"') && l.includes('"level":40')), { what: 'a "redis error" warning', intervalMs: 50 });
+      await until(() => stack.logs.some((l) => l.includes('"msg":"redis error"') && l.includes('"level":40')), {
+        what: 'a "redis error" warning',
+        intervalMs: 50,
+      });
     } finally {
       await stack.close();
     }
@@ -48,7 +51,9 @@ describe('createApp wiring, as the test stack sees it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eg-app-'));
     const file = join(dir, 'credentials.json');
     writeFileSync(file, JSON.stringify({ '*': { clientId: 'cs-own-app', clientSecret: 'own-app-secret' } }));
-    const stack = await startStack({ env: { KORE_CREDENTIALS_FILE: file, CACHE_MAX_BYTES: '0' } }).finally(() => rmSync(dir, { recursive: true }));
+    const stack = await startStack({ env: { KORE_CREDENTIALS_FILE: file, CACHE_MAX_BYTES: '0' } }).finally(() =>
+      rmSync(dir, { recursive: true }),
+    );
     try {
       const { body } = await stack.gql(Q);
       expect(codes(body)).toEqual([]);

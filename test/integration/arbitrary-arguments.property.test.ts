@@ -20,7 +20,21 @@ const hostile = fc.oneof(
   fc.string({ maxLength: 80 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '../x', '..%2F..%2Fx', '?a=b', '#frag', 'a&b=c', '\r\nX-Injected: 1', '\u0000', '%00', '${jndi:x}', "' OR 1=1 --", 'A'.repeat(5000)),
+  fc.constantFrom(
+    '',
+    ' ',
+    '../x',
+    '..%2F..%2Fx',
+    '?a=b',
+    '#frag',
+    'a&b=c',
+    '\r\nX-Injected: 1',
+    '\u0000',
+    '%00',
+    '${jndi:x}',
+    "' OR 1=1 --",
+    'A'.repeat(5000),
+  ),
 );
 const sometimes = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: hostile });
 const day = fc.integer({ min: parseIsoDate('2024-12-01')!, max: parseIsoDate('2026-12-31')! });
@@ -33,7 +47,10 @@ const range = fc.oneof(
 const args = fc.record({
   botId: sometimes(fc.constantFrom(...DEMO_BOTS.map((b) => b.id))),
   range,
-  tz: fc.option(sometimes(fc.constantFrom('UTC', 'Europe/Berlin', 'asia/kolkata', 'America/New_York', 'Etc/GMT+5')), { nil: null, freq: 2 }),
+  tz: fc.option(sometimes(fc.constantFrom('UTC', 'Europe/Berlin', 'asia/kolkata', 'America/New_York', 'Etc/GMT+5')), {
+    nil: null,
+    freq: 2,
+  }),
   channel: fc.option(sometimes(fc.constantFrom('rtm', 'msteams', 'slack')), { nil: null, freq: 2 }),
   type: fc.option(sometimes(fc.constantFrom('ALL', 'INTERACTIVE', 'NON_INTERACTIVE')), { nil: null, freq: 2 }),
   status: fc.option(sometimes(fc.constantFrom('ALL', 'ACTIVE', 'CLOSED')), { nil: null, freq: 2 }),
@@ -64,7 +81,11 @@ describe('arbitrary argument strings', () => {
       fc.asyncProperty(args, async (v) => {
         const from = stack.emulator!.calls.length;
         const variables = { ...v, range: undefined, start: v.range.start, end: v.range.end };
-        const res = await fetch(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: TREND, variables }) });
+        const res = await fetch(`${stack.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: TREND, variables }),
+        });
         expect([200, 400]).toContain(res.status);
         const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
         for (const e of body.errors ?? []) expect(e.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');

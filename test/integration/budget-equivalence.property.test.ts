@@ -39,25 +39,29 @@ suite('the Redis budget decides exactly as the in-process one (property-based, r
     let run = 0;
     try {
       await fc.assert(
-        fc.asyncProperty(budgetSettings, fc.array(callStep, { minLength: 1, maxLength: 120 }), async ([perMinute, perHour, callerShare, reserveShare], steps) => {
-          const clock = { now: 1_000_000_000_000 };
-          const limits: BudgetLimits = { perMinute, perHour, maxWaitMs: 0, callerShare, reserveShare };
-          await client.flushall();
-          const local = createMemoryBudget(limits, () => clock.now);
-          const shared = createRedisBudget(client, limits, { recoveryMs: 5000, now: () => clock.now });
-          const prefix = `r${run++}-`; // the in-process budget forgets nothing between runs either: fresh bots
-          let agreed = true;
-          try {
-            await playCalls(steps, clock, async ({ bot, caller }) => {
-              const [mine, theirs] = [await take(local, prefix + bot, caller), await take(shared, prefix + bot, caller)];
-              if (mine.refusal !== theirs.refusal) agreed = false;
-              return mine.slot && theirs.slot ? [mine.slot, theirs.slot] : undefined;
-            });
-          } finally {
-            shared.close?.();
-          }
-          return agreed;
-        }),
+        fc.asyncProperty(
+          budgetSettings,
+          fc.array(callStep, { minLength: 1, maxLength: 120 }),
+          async ([perMinute, perHour, callerShare, reserveShare], steps) => {
+            const clock = { now: 1_000_000_000_000 };
+            const limits: BudgetLimits = { perMinute, perHour, maxWaitMs: 0, callerShare, reserveShare };
+            await client.flushall();
+            const local = createMemoryBudget(limits, () => clock.now);
+            const shared = createRedisBudget(client, limits, { recoveryMs: 5000, now: () => clock.now });
+            const prefix = `r${run++}-`; // the in-process budget forgets nothing between runs either: fresh bots
+            let agreed = true;
+            try {
+              await playCalls(steps, clock, async ({ bot, caller }) => {
+                const [mine, theirs] = [await take(local, prefix + bot, caller), await take(shared, prefix + bot, caller)];
+                if (mine.refusal !== theirs.refusal) agreed = false;
+                return mine.slot && theirs.slot ? [mine.slot, theirs.slot] : undefined;
+              });
+            } finally {
+              shared.close?.();
+            }
+            return agreed;
+          },
+        ),
         { numRuns: 60 },
       );
     } finally {

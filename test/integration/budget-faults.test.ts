@@ -30,11 +30,20 @@ function newQuestion(bot: string): string {
 
 type Answer = { status: number; code: unknown; reason: unknown; ok: boolean; at: number };
 async function ask(stack: Stack, bot: string, headers: Record<string, string> = {}): Promise<Answer> {
-  const { status, body } = await stack.gql<{ engagementTrend: { summary: { uniqueUsers: number } } | null }>(newQuestion(bot), undefined, headers);
+  const { status, body } = await stack.gql<{ engagementTrend: { summary: { uniqueUsers: number } } | null }>(
+    newQuestion(bot),
+    undefined,
+    headers,
+  );
   const error = body.errors?.[0];
-  return { status, code: error?.extensions?.code, reason: error?.extensions?.reason, ok: typeof body.data?.engagementTrend?.summary?.uniqueUsers === 'number', at: Date.now() };
+  return {
+    status,
+    code: error?.extensions?.code,
+    reason: error?.extensions?.reason,
+    ok: typeof body.data?.engagementTrend?.summary?.uniqueUsers === 'number',
+    at: Date.now(),
+  };
 }
-
 
 /**
  * Sends new questions from `workers` loops to the stacks in turn until stopped, each loop at most
@@ -83,7 +92,16 @@ suite('the shared budget under faults (real redis-server)', () => {
     const started = await Promise.all(
       Array.from({ length: n }, () =>
         // A loaded 2-core machine can stall a Redis reply past the default 500 ms command timeout.
-        startStack({ upstreamUrl: emulator.url, env: { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '3000', BUDGET_PER_MINUTE: String(budget), BUDGET_MAX_WAIT_MS: '0', ...env } }),
+        startStack({
+          upstreamUrl: emulator.url,
+          env: {
+            REDIS_URL: redis.url,
+            REDIS_COMMAND_TIMEOUT_MS: '3000',
+            BUDGET_PER_MINUTE: String(budget),
+            BUDGET_MAX_WAIT_MS: '0',
+            ...env,
+          },
+        }),
       ),
     );
     stacks.push(...started);
@@ -107,7 +125,11 @@ suite('the shared budget under faults (real redis-server)', () => {
     const probe = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     let holdEnds = 0;
     try {
-      await until(async () => (await probe.zcard('eg:budget:st-demo-retail')) >= budget, { what: 'the budget to be written back', timeoutMs: 15_000, intervalMs: 25 });
+      await until(async () => (await probe.zcard('eg:budget:st-demo-retail')) >= budget, {
+        what: 'the budget to be written back',
+        timeoutMs: 15_000,
+        intervalMs: 25,
+      });
       holdEnds = Date.now() + both[0].config.resilience.budgetRecoveryMs;
       const refusedLate = () => load.answers.filter((a) => a.at > holdEnds + 1000 && a.code === 'RATE_LIMITED').length >= 20;
       await until(refusedLate, { what: 'refusals from well past the recovery hold', timeoutMs: 20_000, intervalMs: 25 });
@@ -144,7 +166,9 @@ suite('the shared budget under faults (real redis-server)', () => {
     expect(flooded.filter((x) => x.ok)).toHaveLength(alone);
     expect(new Set(flooded.filter((x) => !x.ok).map((x) => `${x.code}/${x.reason}`))).toEqual(new Set(['RATE_LIMITED/caller-share']));
     const refusedShares = async (s: Stack) => {
-      const line = (await (await fetch(`${s.url}/metrics`)).text()).split('\n').find((l) => l.startsWith('eg_budget_refusals_total{reason="caller-share"} '));
+      const line = (await (await fetch(`${s.url}/metrics`)).text())
+        .split('\n')
+        .find((l) => l.startsWith('eg_budget_refusals_total{reason="caller-share"} '));
       return Number(line?.split(' ')[1] ?? 0);
     };
     expect((await refusedShares(a)) + (await refusedShares(b))).toBe(flooded.filter((x) => !x.ok).length); // operators see it

@@ -53,9 +53,12 @@ suite('the budget counts a call until it ends (real redis-server, slow upstream)
 
   it('a call queued for the next minute is sent only once the first call of the last minute is a minute past its end', async () => {
     const today = todayIn('UTC');
-    const question = (i: number) => `{ engagementTrend(botId: "st-demo-retail", range: { start: "${isoDate(today - 20 - i)}", end: "${isoDate(today - 3)}" }) { summary { uniqueUsers } } }`;
+    const question = (i: number) =>
+      `{ engagementTrend(botId: "st-demo-retail", range: { start: "${isoDate(today - 20 - i)}", end: "${isoDate(today - 3)}" }) { summary { uniqueUsers } } }`;
     // BUDGET + 1 distinct questions at once: the last one waits for a slot of the next minute.
-    const answers = await Promise.all(Array.from({ length: BUDGET + 1 }, (_, i) => stack.gql<{ engagementTrend: { summary: { uniqueUsers: number } } }>(question(i))));
+    const answers = await Promise.all(
+      Array.from({ length: BUDGET + 1 }, (_, i) => stack.gql<{ engagementTrend: { summary: { uniqueUsers: number } } }>(question(i))),
+    );
     for (const { body } of answers) expect(body.errors).toBeUndefined();
 
     const calls = emulator.calls.filter((c) => c.path.endsWith('userEngagementTrend'));

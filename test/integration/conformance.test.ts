@@ -17,13 +17,21 @@ const audits = serverAudits({ url: () => `${stack.url}/graphql`, fetchFn: fetch 
 describe('GraphQL over HTTP conformance (graphql-http serverAudits)', () => {
   it.each(audits.filter((a) => a.name.startsWith('MUST')).map((a) => [a.id, a.name, a] as const))('%s %s', async (_id, _name, audit) => {
     const result = await audit.fn();
-    expect({ status: result.status, reason: result.status === 'ok' ? undefined : result.reason }).toEqual({ status: 'ok', reason: undefined });
+    expect({ status: result.status, reason: result.status === 'ok' ? undefined : result.reason }).toEqual({
+      status: 'ok',
+      reason: undefined,
+    });
   });
 
   it('deviates from SHOULD/MAY audits only where it chose to (see README, "GraphQL over HTTP")', async () => {
-    const results = await Promise.all(audits.filter((a) => !a.name.startsWith('MUST')).map(async (a) => ({ id: a.id, result: await a.fn() })));
+    const results = await Promise.all(
+      audits.filter((a) => !a.name.startsWith('MUST')).map(async (a) => ({ id: a.id, result: await a.fn() })),
+    );
     expect(results.length).toBeGreaterThan(10);
-    const deviations = results.filter((r) => r.result.status !== 'ok').map((r) => r.id).sort();
+    const deviations = results
+      .filter((r) => r.result.status !== 'ok')
+      .map((r) => r.id)
+      .sort();
     expect(deviations).toEqual(
       [
         // CSRF prevention: a GET without a preflight-forcing header is refused (clients send `apollo-require-preflight`).

@@ -17,7 +17,10 @@ describe('Dockerfile', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('copies only files that exist in the context and are not ignored', () => {
-    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(/\s+/));
     expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src']));
     for (const source of sources) {
@@ -35,14 +38,21 @@ describe('Dockerfile', () => {
   });
 
   it('the runtime command starts from the build output, answers /healthz and exits 0 on SIGTERM', async () => {
-    const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', out], { cwd: root, encoding: 'utf8' });
+    const build = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(build.stdout + build.stderr).toBe('');
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
     expect(cmd).toEqual(['node', 'dist/index.js']);
     const entry = join(out, cmd[1].replace(/^dist\//, ''));
     expect(existsSync(entry)).toBe(true);
 
-    const server = await startServerProcess({ PATH: process.env.PATH, NODE_ENV: 'production', AUTH_MODE: 'none', USE_BUILTIN_UPSTREAM: 'true', HOST: '127.0.0.1' }, [entry]);
+    const server = await startServerProcess(
+      { PATH: process.env.PATH, NODE_ENV: 'production', AUTH_MODE: 'none', USE_BUILTIN_UPSTREAM: 'true', HOST: '127.0.0.1' },
+      [entry],
+    );
     try {
       const port = new URL(server.url).port;
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);

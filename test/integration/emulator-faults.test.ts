@@ -45,7 +45,10 @@ describe('fault switches', () => {
   });
 
   it('a 429 burst with Retry-After is ridden out by a retry after the advertised wait', async () => {
-    const patient = await startStack({ env: { CACHE_MAX_BYTES: '0', RETRY_MAX_ATTEMPTS: '3' }, emulator: { faults: { rateLimitBurst: 1, rateLimitRetryAfter: 1 } } });
+    const patient = await startStack({
+      env: { CACHE_MAX_BYTES: '0', RETRY_MAX_ATTEMPTS: '3' },
+      emulator: { faults: { rateLimitBurst: 1, rateLimitRetryAfter: 1 } },
+    });
     try {
       const started = Date.now();
       const { body } = await patient.gql(Q);

@@ -30,7 +30,14 @@ describe('the built-in upstream', () => {
     );
     const points = (body.uniqueUsersTrend as { dataPoints: Array<{ date: string; users: number }> }).dataPoints;
     expect(points.map((p) => p.date)).toEqual(['Dec 01 2025', 'Dec 02 2025', 'Dec 03 2025', 'Dec 04 2025', 'Dec 05 2025']);
-    expect(body.filters).toEqual({ start: 'Dec 01 2025', end: 'Dec 05 2025', conversationType: 'all', conversationStatus: 'all', aggregationType: 'daily', dataPointsCount: 5 });
+    expect(body.filters).toEqual({
+      start: 'Dec 01 2025',
+      end: 'Dec 05 2025',
+      conversationType: 'all',
+      conversationStatus: 'all',
+      aggregationType: 'daily',
+      dataPointsCount: 5,
+    });
   });
 
   it('answers v1 hourly as day rows of "H - H+1" keys, the last "23 - 0"', async () => {
@@ -46,9 +53,15 @@ describe('the built-in upstream', () => {
     ['no token', { token: null }, 'st-demo-retail', 401, 4002],
     ['a token signed with another secret', { token: jwt.sign({ appId: APP.clientId }, 'wrong') }, 'st-demo-retail', 401, 4002],
     ['an unknown appId', { token: jwt.sign({ appId: 'cs-other' }, APP.clientSecret) }, 'st-demo-retail', 401, 4002],
-    ['an expired token', { token: jwt.sign({ appId: APP.clientId, exp: Date.parse('2025-12-06T11:00:00Z') / 1000 }, APP.clientSecret) }, 'st-demo-retail', 401, 4002],
+    [
+      'an expired token',
+      { token: jwt.sign({ appId: APP.clientId, exp: Date.parse('2025-12-06T11:00:00Z') / 1000 }, APP.clientSecret) },
+      'st-demo-retail',
+      401,
+      4002,
+    ],
     ['alg none', { token: jwt.sign({ appId: APP.clientId }, '', { algorithm: 'none' }) }, 'st-demo-retail', 401, 4002],
-    ['a bot outside the app\'s scope', {}, 'st-demo-banking', 401, 4002],
+    ["a bot outside the app's scope", {}, 'st-demo-banking', 401, 4002],
     ['an unknown bot', {}, 'st-nope', 400, 400],
     ['a GET', { method: 'GET' }, 'st-demo-retail', 405, 405],
     ['an impossible date', { qs: 'start_date=2025-02-30&end_date=2025-03-01' }, 'st-demo-retail', 400, 400],

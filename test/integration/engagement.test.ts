@@ -49,14 +49,19 @@ describe('engagementTrend on the built-in upstream', () => {
 
   it('summary alone costs one daily call', async () => {
     const { result, calls } = await callsDuring(() =>
-      stack.gql<TrendSummaryQuery, TrendSummaryQueryVariables>(operation('trend-summary'), { botId: 'st-demo-banking', range: lastDays(7) }),
+      stack.gql<TrendSummaryQuery, TrendSummaryQueryVariables>(operation('trend-summary'), {
+        botId: 'st-demo-banking',
+        range: lastDays(7),
+      }),
     );
     expect(result.body.data?.engagementTrend?.summary?.uniqueUsers).toBeGreaterThan(0);
     expect(calls.map((c) => c.query.aggregation_type)).toEqual(['daily']);
   });
 
   it('summary + hourly costs one hourly call (the hourly answer carries the summary)', async () => {
-    const { result, calls } = await callsDuring(() => stack.gql(operation('trend-hourly'), { botId: 'st-demo-banking', range: lastDays(3) }));
+    const { result, calls } = await callsDuring(() =>
+      stack.gql(operation('trend-hourly'), { botId: 'st-demo-banking', range: lastDays(3) }),
+    );
     expect(result.body.errors).toBeUndefined();
     expect(calls.map((c) => c.query.aggregation_type)).toEqual(['hourly']);
   });
@@ -74,7 +79,9 @@ describe('engagementTrend on the built-in upstream', () => {
       b: engagementTrend(botId: "st-demo-retail", range: $r, filters: { timeZone: "UTC" }) { summary { newUsers } series { uniqueUsers { users } } }
       c: engagementTrend(botId: "st-demo-retail", range: $r) { ...F }
     } fragment F on EngagementTrend { series { newUsers { users } } summary { returningUsers } }`;
-    const { result, calls } = await callsDuring(() => stack.gql<Record<string, { summary: Record<string, number> }>>(query, { r: lastDays(10) }));
+    const { result, calls } = await callsDuring(() =>
+      stack.gql<Record<string, { summary: Record<string, number> }>>(query, { r: lastDays(10) }),
+    );
     expect(result.body.errors).toBeUndefined();
     expect(calls).toHaveLength(1);
     const d = result.body.data!;
@@ -116,7 +123,9 @@ describe('engagementTrend on the built-in upstream', () => {
   });
 
   it('serves GET queries and answers /healthz', async () => {
-    const q = encodeURIComponent(`{ engagementTrend(botId: "st-demo-travel", range: { start: "${isoDate(today - 1)}", end: "${isoDate(today - 1)}" }) { range { days } } }`);
+    const q = encodeURIComponent(
+      `{ engagementTrend(botId: "st-demo-travel", range: { start: "${isoDate(today - 1)}", end: "${isoDate(today - 1)}" }) { range { days } } }`,
+    );
     const res = await fetch(`${stack.url}/graphql?query=${q}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ data: { engagementTrend: { range: { days: 1 } } } });
@@ -141,10 +150,25 @@ describe('bad input costs nothing upstream', () => {
     ['a date in another format', `botId: "st-demo-retail", range: { start: "03/01/2025", end: "2025-03-02" }`, 'BAD_USER_INPUT', null],
     ['an inverted range', `botId: "st-demo-retail", range: { start: "2025-03-05", end: "2025-03-01" }`, 'BAD_USER_INPUT', 'range'],
     ['a huge range', `botId: "st-demo-retail", range: { start: "2020-01-01", end: "2025-01-01" }`, 'BAD_USER_INPUT', 'range'],
-    ['a future range', `botId: "st-demo-retail", range: { start: "${isoDate(today + 2)}", end: "${isoDate(today + 3)}" }`, 'BAD_USER_INPUT', 'range.start'],
+    [
+      'a future range',
+      `botId: "st-demo-retail", range: { start: "${isoDate(today + 2)}", end: "${isoDate(today + 3)}" }`,
+      'BAD_USER_INPUT',
+      'range.start',
+    ],
     ['a path in the bot id', `botId: "../../admin", ${range}`, 'BAD_USER_INPUT', 'botId'],
-    ['an unknown time zone', `botId: "st-demo-retail", ${range}, filters: { timeZone: "Moon/Tranquility" }`, 'BAD_USER_INPUT', 'filters.timeZone'],
-    ['an injected channel', `botId: "st-demo-retail", ${range}, filters: { channel: "rtm&start_date=2000-01-01" }`, 'BAD_USER_INPUT', 'filters.channel'],
+    [
+      'an unknown time zone',
+      `botId: "st-demo-retail", ${range}, filters: { timeZone: "Moon/Tranquility" }`,
+      'BAD_USER_INPUT',
+      'filters.timeZone',
+    ],
+    [
+      'an injected channel',
+      `botId: "st-demo-retail", ${range}, filters: { channel: "rtm&start_date=2000-01-01" }`,
+      'BAD_USER_INPUT',
+      'filters.channel',
+    ],
   ])('%s → %s', async (_name, args, code, argument) => {
     const from = stack.emulator!.calls.length;
     const { body } = await ask(args);
@@ -164,14 +188,17 @@ describe('bad input costs nothing upstream', () => {
 
   it('an impossible date in variables is BAD_USER_INPUT too, and costs nothing', async () => {
     const from = stack.emulator!.calls.length;
-    const { status, body } = await stack.gql(operation('trend-summary'), { botId: 'st-demo-retail', range: { start: '2025-02-30', end: '2025-03-01' } });
+    const { status, body } = await stack.gql(operation('trend-summary'), {
+      botId: 'st-demo-retail',
+      range: { start: '2025-02-30', end: '2025-03-01' },
+    });
     expect(status).toBe(400);
     expect(codes(body)).toEqual(['BAD_USER_INPUT']);
     expect(body.errors?.[0].extensions?.argument).toBe('range.start');
     expect(trendCalls(stack.emulator!, from)).toHaveLength(0);
   });
 
-  it('an unknown bot is the upstream\'s answer, mapped, after one call', async () => {
+  it("an unknown bot is the upstream's answer, mapped, after one call", async () => {
     const from = stack.emulator!.calls.length;
     const { body } = await ask(`botId: "st-no-such-bot", ${range}`);
     expect(codes(body)).toEqual(['UPSTREAM_REJECTED']);

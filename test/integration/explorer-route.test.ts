@@ -17,7 +17,10 @@ describe('explorer route', () => {
     const html = await page.text();
     expect(html).toContain('"demoBots":[{"id":"st-demo-retail"');
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//); // nothing from another origin
-    for (const [path, type] of [['/explore/explorer.js', 'text/javascript; charset=utf-8'], ['/explore/explorer.css', 'text/css; charset=utf-8']]) {
+    for (const [path, type] of [
+      ['/explore/explorer.js', 'text/javascript; charset=utf-8'],
+      ['/explore/explorer.css', 'text/css; charset=utf-8'],
+    ]) {
       const res = await fetch(`${on.url}${path}`);
       expect([res.status, res.headers.get('content-type'), res.headers.get('x-content-type-options')]).toEqual([200, type, 'nosniff']);
       expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self'/);

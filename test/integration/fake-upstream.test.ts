@@ -15,11 +15,25 @@ let stack: Stack;
 
 const DAYS = ['Dec 01 2025', 'Dec 02 2025', 'Dec 03 2025'];
 const daily = (unique: number[], fresh: number[]) => ({
-  summary: { uniqueUsers: 9, newUsers: 4, returningUsers: 5, avgUniqueUsersPerDay: 3, avgNewUsersPerDay: 1.33, avgReturningUsersPerDay: 1.67 },
+  summary: {
+    uniqueUsers: 9,
+    newUsers: 4,
+    returningUsers: 5,
+    avgUniqueUsersPerDay: 3,
+    avgNewUsersPerDay: 1.33,
+    avgReturningUsersPerDay: 1.67,
+  },
   uniqueUsersTrend: { dataPoints: unique.map((users, i) => ({ date: DAYS[i], users })) },
   newUsersTrend: { dataPoints: fresh.map((users, i) => ({ date: DAYS[i], users })) },
   returningUsersTrend: { dataPoints: unique.map((u, i) => ({ date: DAYS[i], users: u - fresh[i] })) },
-  filters: { start: DAYS[0], end: DAYS[2], conversationType: 'all', conversationStatus: 'all', aggregationType: 'daily', dataPointsCount: 3 },
+  filters: {
+    start: DAYS[0],
+    end: DAYS[2],
+    conversationType: 'all',
+    conversationStatus: 'all',
+    aggregationType: 'daily',
+    dataPointsCount: 3,
+  },
 });
 const ok = (): FakeReply => ({ body: daily([3, 4, 2], [1, 2, 1]) });
 
@@ -75,14 +89,18 @@ describe('the request Engagement Graph sends', () => {
   });
 
   it('encodes parameters exactly: %20 in "Non Interactive", %2F in the zone, dates as YYYY-MM-DD', async () => {
-    await stack.gql(Q, { f: { conversationType: 'NON_INTERACTIVE', conversationStatus: 'ACTIVE', timeZone: 'Asia/Kolkata', channel: 'msteams' } });
+    await stack.gql(Q, {
+      f: { conversationType: 'NON_INTERACTIVE', conversationStatus: 'ACTIVE', timeZone: 'Asia/Kolkata', channel: 'msteams' },
+    });
     expect(fake.requests[0].rawQuery).toBe(
       'aggregation_type=daily&start_date=2025-12-01&end_date=2025-12-03&conversationType=Non%20Interactive&conversationStatus=Active&timeZoneOffset=Asia%2FKolkata&channels=msteams',
     );
   });
 
   it('maps the answer: numbers as sent, dates as ISO, one call for summary + series', async () => {
-    const { body } = await stack.gql<{ engagementTrend: { summary: object; series: { uniqueUsers: unknown[]; newUsers: unknown[]; returningUsers: unknown[] } } }>(Q);
+    const { body } = await stack.gql<{
+      engagementTrend: { summary: object; series: { uniqueUsers: unknown[]; newUsers: unknown[]; returningUsers: unknown[] } };
+    }>(Q);
     expect(body.errors).toBeUndefined();
     expect(fake.requests).toHaveLength(1);
     const t = body.data!.engagementTrend;
@@ -104,7 +122,10 @@ describe('the request Engagement Graph sends', () => {
       inFlight--;
       return ok();
     };
-    const fields = Array.from({ length: 8 }, (_, i) => `t${i}: engagementTrend(botId: "st-${i}", range: { start: "2025-12-01", end: "2025-12-03" }) { summary { uniqueUsers } }`);
+    const fields = Array.from(
+      { length: 8 },
+      (_, i) => `t${i}: engagementTrend(botId: "st-${i}", range: { start: "2025-12-01", end: "2025-12-03" }) { summary { uniqueUsers } }`,
+    );
     const { body } = await stack.gql(`{ ${fields.join('\n')} }`);
     expect(body.errors).toBeUndefined();
     expect(fake.requests).toHaveLength(8);
@@ -113,7 +134,11 @@ describe('the request Engagement Graph sends', () => {
 });
 
 describe('upstream failures become clear field errors', () => {
-  const kore = (status: number, msg: string, code = status, headers?: Record<string, string>): FakeReply => ({ status, body: { errors: [{ msg, code }] }, headers });
+  const kore = (status: number, msg: string, code = status, headers?: Record<string, string>): FakeReply => ({
+    status,
+    body: { errors: [{ msg, code }] },
+    headers,
+  });
   const LEAK = 'LEAKY-UPSTREAM-DETAIL-42';
 
   it.each<[string, FakeReply, string]>([
@@ -126,7 +151,11 @@ describe('upstream failures become clear field errors', () => {
     ['503 HTML from a proxy', { status: 503, raw: `<html><body>${LEAK}</body></html>` }, 'UPSTREAM_UNAVAILABLE'],
     ['200 with HTML', { status: 200, raw: `<!doctype html><p>${LEAK}</p>` }, 'UPSTREAM_BAD_RESPONSE'],
     ['200 with an empty body', { status: 200, raw: '' }, 'UPSTREAM_BAD_RESPONSE'],
-    ['200 with a count that is not a count', { body: { ...daily([1, 1, 1], [0, 0, 0]), summary: { ...daily([1], [1]).summary, uniqueUsers: LEAK } } }, 'UPSTREAM_BAD_RESPONSE'],
+    [
+      '200 with a count that is not a count',
+      { body: { ...daily([1, 1, 1], [0, 0, 0]), summary: { ...daily([1], [1]).summary, uniqueUsers: LEAK } } },
+      'UPSTREAM_BAD_RESPONSE',
+    ],
     ['a reset connection', { destroy: true }, 'UPSTREAM_UNAVAILABLE'],
     // Held far longer than any test runs: only the client's own timeout can answer in time.
     ['no answer within KORE_TIMEOUT_MS', { delayMs: 60_000, body: daily([1, 1, 1], [0, 0, 0]) }, 'UPSTREAM_TIMEOUT'],
@@ -155,7 +184,10 @@ describe('upstream failures become clear field errors', () => {
 
   it('a failing call fails only the fields that depend on it', async () => {
     fake.reply = (r: FakeRequest) => (r.path.includes('st-broken') ? kore(500, 'boom') : ok());
-    const { body } = await stack.gql<{ good: { range: { days: number }; summary: { uniqueUsers: number } | null }; bad: { range: { days: number }; summary: null } }>(`{
+    const { body } = await stack.gql<{
+      good: { range: { days: number }; summary: { uniqueUsers: number } | null };
+      bad: { range: { days: number }; summary: null };
+    }>(`{
       good: engagementTrend(botId: "st-fine", range: { start: "2025-12-01", end: "2025-12-03" }) { range { days } summary { uniqueUsers } }
       bad: engagementTrend(botId: "st-broken", range: { start: "2025-12-01", end: "2025-12-03" }) { range { days } summary { uniqueUsers } }
     }`);
@@ -167,12 +199,33 @@ describe('upstream failures become clear field errors', () => {
   it('the documented v2 sample (unique users only) still answers what it has', async () => {
     fake.reply = () => ({
       body: {
-        summary: { uniqueUsers: 2, newUsers: 2, returningUsers: 0, avgUniqueUsersPerDay: 0.4, avgNewUsersPerDay: 0.4, avgReturningUsersPerDay: 0 },
-        uniqueUsersTrend: { dataPoints: [{ date: 'Dec 01 2025', users: 0 }, { date: 'Dec 03 2025', users: 1 }] },
-        filters: { start: 'Dec 01 2025', end: 'Dec 05 2025', conversationType: 'all', conversationStatus: 'all', aggregationType: 'daily', dataPointsCount: 5 },
+        summary: {
+          uniqueUsers: 2,
+          newUsers: 2,
+          returningUsers: 0,
+          avgUniqueUsersPerDay: 0.4,
+          avgNewUsersPerDay: 0.4,
+          avgReturningUsersPerDay: 0,
+        },
+        uniqueUsersTrend: {
+          dataPoints: [
+            { date: 'Dec 01 2025', users: 0 },
+            { date: 'Dec 03 2025', users: 1 },
+          ],
+        },
+        filters: {
+          start: 'Dec 01 2025',
+          end: 'Dec 05 2025',
+          conversationType: 'all',
+          conversationStatus: 'all',
+          aggregationType: 'daily',
+          dataPointsCount: 5,
+        },
       },
     });
-    const { body } = await stack.gql<{ engagementTrend: { summary: { uniqueUsers: number }; series: { uniqueUsers: Array<{ users: number }>; newUsers: null } } }>(Q);
+    const { body } = await stack.gql<{
+      engagementTrend: { summary: { uniqueUsers: number }; series: { uniqueUsers: Array<{ users: number }>; newUsers: null } };
+    }>(Q);
     expect(body.data?.engagementTrend.summary.uniqueUsers).toBe(2);
     expect(body.data?.engagementTrend.series.uniqueUsers.map((p) => p.users)).toEqual([0, 0, 1]);
     expect(body.data?.engagementTrend.series.newUsers).toBeNull();

@@ -56,7 +56,11 @@ beforeAll(async () => {
 
   // Composition from what each subgraph itself says it is: { _service { sdl } }.
   const sdlOf = async (url: string) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ _service { sdl } }' }),
+    });
     return ((await res.json()) as { data: { _service: { sdl: string } } }).data._service.sdl;
   };
   const composed = composeServices([
@@ -78,11 +82,21 @@ const today = todayIn('UTC', testNow()); // the stacks' clock (test/helpers/cloc
 const RANGE = { start: isoDate(today - 14), end: isoDate(today - 1) };
 
 async function viaGateway<T>(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: unknown[] }> {
-  const res = await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await res.json()) as { data?: T; errors?: unknown[] };
 }
 
-type BotsResult = { bots: Array<{ id: string; name: string; engagementTrend: { summary: { uniqueUsers: number }; series: { uniqueUsers: Array<{ date: string; users: number }> } } }> };
+type BotsResult = {
+  bots: Array<{
+    id: string;
+    name: string;
+    engagementTrend: { summary: { uniqueUsers: number }; series: { uniqueUsers: Array<{ date: string; users: number }> } };
+  }>;
+};
 
 describe('Engagement Graph in a supergraph', () => {
   it('answers { _service { sdl } } with the @key entity and the federation link', async () => {
@@ -120,7 +134,9 @@ describe('Engagement Graph in a supergraph', () => {
   it('resolves _entities through the request loaders: 50 representations of 10 (bot, range) questions → 10 calls', async () => {
     const reps = Array.from({ length: 50 }, (_, i) => ({ __typename: 'Bot', id: IDS[i % 5] }));
     const from = stack.emulator!.calls.length;
-    const { body } = await stack.gql<{ _entities: Array<{ id: string; a: { summary: { newUsers: number } }; b: { summary: { newUsers: number } } }> }>(
+    const { body } = await stack.gql<{
+      _entities: Array<{ id: string; a: { summary: { newUsers: number } }; b: { summary: { newUsers: number } } }>;
+    }>(
       `query($reps: [_Any!]!, $r1: DateRangeInput!, $r2: DateRangeInput!) { _entities(representations: $reps) { ... on Bot {
         id a: engagementTrend(range: $r1) { summary { newUsers } } b: engagementTrend(range: $r2) { summary { newUsers } } } } }`,
       { reps, r1: RANGE, r2: { start: isoDate(today - 3), end: isoDate(today - 1) } },
@@ -160,7 +176,14 @@ describe('entity batching against a slow upstream', () => {
       inFlight--;
       return {
         body: {
-          summary: { uniqueUsers: 1, newUsers: 1, returningUsers: 0, avgUniqueUsersPerDay: 1, avgNewUsersPerDay: 1, avgReturningUsersPerDay: 0 },
+          summary: {
+            uniqueUsers: 1,
+            newUsers: 1,
+            returningUsers: 0,
+            avgUniqueUsersPerDay: 1,
+            avgNewUsersPerDay: 1,
+            avgReturningUsersPerDay: 0,
+          },
           uniqueUsersTrend: { dataPoints: [] },
           newUsersTrend: { dataPoints: [] },
         },
@@ -173,7 +196,10 @@ describe('entity batching against a slow upstream', () => {
     try {
       const reps = Array.from({ length: 24 }, (_, i) => ({ __typename: 'Bot', id: `st-bot-${i % 12}` }));
       const started = Date.now();
-      const { body } = await slow.gql(`query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Bot { engagementTrend(range: { start: "2025-12-01", end: "2025-12-02" }) { summary { uniqueUsers } } } } }`, { reps });
+      const { body } = await slow.gql(
+        `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Bot { engagementTrend(range: { start: "2025-12-01", end: "2025-12-02" }) { summary { uniqueUsers } } } } }`,
+        { reps },
+      );
       const elapsed = Date.now() - started;
       expect(body.errors).toBeUndefined();
       expect(fake.requests).toHaveLength(12);

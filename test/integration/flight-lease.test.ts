@@ -29,7 +29,8 @@ const day = (offset: number) => isoDate(today + offset);
 /** Eight distinct questions for a bot (the range start tells them apart). */
 const questions = (n = 8) => Array.from({ length: n }, (_, i) => ({ start: day(-60 + i), end: day(-30) }));
 type Question = ReturnType<typeof questions>[number];
-const queryFor = (bot: string, q: Question) => `{ engagementTrend(botId: "${bot}", range: { start: "${q.start}", end: "${q.end}" }) { summary { uniqueUsers } } }`;
+const queryFor = (bot: string, q: Question) =>
+  `{ engagementTrend(botId: "${bot}", range: { start: "${q.start}", end: "${q.end}" }) { summary { uniqueUsers } } }`;
 const name = (q: { start: string; end: string }) => `${q.start}..${q.end}`;
 
 interface Arrival {
@@ -46,7 +47,9 @@ let answer: (req: FakeRequest) => Promise<FakeReply>;
 const processes: ServerProcess[] = [];
 
 const hold = (req: FakeRequest) => new Promise<FakeReply>((resolve) => held.push(() => resolve(dailyAnswerFor(req))));
-const slow = (ms: number) => async (req: FakeRequest): Promise<FakeReply> => ({ ...dailyAnswerFor(req), delayMs: ms });
+const slow =
+  (ms: number) =>
+  async (req: FakeRequest): Promise<FakeReply> => ({ ...dailyAnswerFor(req), delayMs: ms });
 
 async function replica(env: Record<string, string> = {}): Promise<ServerProcess> {
   const started = await startServerProcess({
@@ -64,12 +67,15 @@ async function replica(env: Record<string, string> = {}): Promise<ServerProcess>
 }
 
 async function ask(url: string, bot: string, q: Question): Promise<number | undefined> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: queryFor(bot, q) }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: queryFor(bot, q) }),
+  });
   const body = (await res.json()) as { data?: { engagementTrend?: { summary?: { uniqueUsers: number } } }; errors?: unknown[] };
   if (body.errors) throw new Error(`answered with errors: ${JSON.stringify(body.errors)}`);
   return body.data?.engagementTrend?.summary?.uniqueUsers;
 }
-
 
 /** A replica's single-flight counters: questions it took into a flight, and askers that joined one. */
 async function flightCounts(graphqlUrl: string): Promise<{ misses: number; joins: number }> {
@@ -89,7 +95,11 @@ const perQuestion = (list: Arrival[]) => {
  * the wait until they all wait on its flights (one per question taken into a flight, the others joined).
  */
 async function followersWaiting(followerUrl: string, bot: string, asked: Question[]): Promise<Array<Promise<number | undefined>>> {
-  await until(() => arrivals.length === asked.length, { what: 'the upstream recorded the leader\'s calls', timeoutMs: 20_000, intervalMs: 25 });
+  await until(() => arrivals.length === asked.length, {
+    what: "the upstream recorded the leader's calls",
+    timeoutMs: 20_000,
+    intervalMs: 25,
+  });
   const following = asked.flatMap((q) => [1, 2, 3].map(() => ask(followerUrl, bot, q)));
   await until(
     async () => {
@@ -159,12 +169,14 @@ suite('single flight across replicas with a leased claim', () => {
     answer = slow(4500); // more than four leases
 
     const leading = asked.map((q) => ask(leader.url, bot, q));
-    await until(() => arrivals.length === 8, { what: 'the upstream recorded the leader\'s 8 calls', timeoutMs: 20_000, intervalMs: 25 });
+    await until(() => arrivals.length === 8, { what: "the upstream recorded the leader's 8 calls", timeoutMs: 20_000, intervalMs: 25 });
     const following = asked.flatMap((q) => [1, 2, 3].map(() => ask(follower.url, bot, q)));
 
     const expected = asked.map((q) => expectedUnique(q.start, q.end));
     expect(await within(Promise.all(leading), { what: 'the leader answered', timeoutMs: 30_000 })).toEqual(expected);
-    expect(await within(Promise.all(following), { what: 'the followers answered', timeoutMs: 30_000 })).toEqual(expected.flatMap((n) => [n, n, n]));
+    expect(await within(Promise.all(following), { what: 'the followers answered', timeoutMs: 30_000 })).toEqual(
+      expected.flatMap((n) => [n, n, n]),
+    );
     expect(arrivals).toHaveLength(8);
     expect(perQuestion(arrivals)).toEqual(new Map(asked.map((q) => [name(q), 1])));
   });
@@ -178,7 +190,14 @@ suite('single flight across replicas with a leased claim', () => {
     // The leader runs in this process on the real upstream code, so that it writes the answer
     // exactly as a replica does; it "dies" right after that write, before releasing its claim:
     // its Redis connection drops (no renewal, no release, no notice) and its call never returns.
-    const config = loadConfig({ NODE_ENV: 'test', KORE_HOST: upstream.url, KORE_CLIENT_ID: 'cs-lease', KORE_CLIENT_SECRET: 'secret-lease', REDIS_URL: redis.url, ...env });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      KORE_HOST: upstream.url,
+      KORE_CLIENT_ID: 'cs-lease',
+      KORE_CLIENT_SECRET: 'secret-lease',
+      REDIS_URL: redis.url,
+      ...env,
+    });
     const leaderRedis = connectRedis(redis.url);
     leaderRedis.on('error', () => undefined);
     const realCache = createRedisCache(leaderRedis);
@@ -193,7 +212,11 @@ suite('single flight across replicas with a leased claim', () => {
         await new Promise<void>((resolve) => afterDeath.push(resolve));
       },
     };
-    const leaderClient = createUpstream(config, { redis: leaderRedis, cache: dyingCache }, { debug: () => undefined, warn: () => undefined });
+    const leaderClient = createUpstream(
+      config,
+      { redis: leaderRedis, cache: dyingCache },
+      { debug: () => undefined, warn: () => undefined },
+    );
     const request = (q: Question): UpstreamRequest => ({
       version: 'v2',
       botId: bot,
@@ -211,10 +234,17 @@ suite('single flight across replicas with a leased claim', () => {
 
       answer = slow(200); // a second call, if one were made, would be answered (and counted)
       for (const release of held.splice(0)) release(); // the upstream answers the leader
-      await until(() => written === asked.length && leaderRedis.status === 'end', { what: 'the leader wrote its answers and died', timeoutMs: 10_000, intervalMs: 25 });
+      await until(() => written === asked.length && leaderRedis.status === 'end', {
+        what: 'the leader wrote its answers and died',
+        timeoutMs: 10_000,
+        intervalMs: 25,
+      });
       const diedAt = Date.now();
 
-      const answers = await within(Promise.all(following), { what: 'the follower answered from the dead leader\'s cache entries', timeoutMs: 10_000 });
+      const answers = await within(Promise.all(following), {
+        what: "the follower answered from the dead leader's cache entries",
+        timeoutMs: 10_000,
+      });
       expect(answers).toEqual(asked.flatMap((q) => [1, 2, 3].map(() => expectedUnique(q.start, q.end))));
       expect(arrivals.filter((a) => a.at >= diedAt)).toHaveLength(0);
       expect(arrivals).toHaveLength(asked.length);
@@ -238,7 +268,9 @@ suite('single flight across replicas with a leased claim', () => {
     for (const release of held.splice(0)) release();
     const expected = asked.map((q) => expectedUnique(q.start, q.end));
     expect(await within(Promise.all(leading), { what: 'the leader answered', timeoutMs: 10_000 })).toEqual(expected);
-    expect(await within(Promise.all(following), { what: 'the followers answered', timeoutMs: 10_000 })).toEqual(expected.flatMap((n) => [n, n, n]));
+    expect(await within(Promise.all(following), { what: 'the followers answered', timeoutMs: 10_000 })).toEqual(
+      expected.flatMap((n) => [n, n, n]),
+    );
     expect(arrivals).toHaveLength(asked.length);
   });
 
@@ -253,7 +285,11 @@ suite('single flight across replicas with a leased claim', () => {
     const evals = async () => Number(/cmdstat_eval:calls=(\d+)/.exec(await conn.info('commandstats'))?.[1] ?? 0);
     try {
       const leading = flights.run(key, () => new Promise<TrendData>((resolve) => (finish = () => resolve(anAnswer))), noCache);
-      await until(async () => (await conn.get(`eg:flight:${key}`)) !== null, { what: 'the leader claimed the question', timeoutMs: 5000, intervalMs: 25 });
+      await until(async () => (await conn.get(`eg:flight:${key}`)) !== null, {
+        what: 'the leader claimed the question',
+        timeoutMs: 5000,
+        intervalMs: 25,
+      });
       // What a successor does once the leader's lease lapsed (a paused leader): a claim of its own.
       const before = await evals();
       await conn.set(`eg:flight:${key}`, 'successor', 'PX', 60_000);

@@ -20,10 +20,30 @@ const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 
 const HOSTILE: ReadonlyArray<readonly [string, string, number, string]> = [
   ['an operationName naming no operation', JSON.stringify({ query: GOOD, operationName: 'Missing' }), 400, 'OPERATION_RESOLUTION_FAILURE'],
-  ['two operations and no operationName', JSON.stringify({ query: `${GOOD} query Other { __typename }` }), 400, 'OPERATION_RESOLUTION_FAILURE'],
-  ['10,000 levels of [[[…]]] in variables', `{"query":${JSON.stringify(GOOD)},"variables":{"x":${deep(10_000)}}}`, 400, 'OPERATION_LIMIT_EXCEEDED'],
-  ['a representation id {"toString": 1}', `{"query":"query($r: [_Any!]!) { _entities(representations: $r) { __typename } }","variables":{"r":[{"__typename":"Bot","id":{"toString":1}}]}}`, 200, 'BAD_USER_INPUT'],
-  ['a representation of an unknown type', `{"query":"query($r: [_Any!]!) { _entities(representations: $r) { __typename } }","variables":{"r":[{"__typename":"Nope"}]}}`, 200, 'BAD_USER_INPUT'],
+  [
+    'two operations and no operationName',
+    JSON.stringify({ query: `${GOOD} query Other { __typename }` }),
+    400,
+    'OPERATION_RESOLUTION_FAILURE',
+  ],
+  [
+    '10,000 levels of [[[…]]] in variables',
+    `{"query":${JSON.stringify(GOOD)},"variables":{"x":${deep(10_000)}}}`,
+    400,
+    'OPERATION_LIMIT_EXCEEDED',
+  ],
+  [
+    'a representation id {"toString": 1}',
+    `{"query":"query($r: [_Any!]!) { _entities(representations: $r) { __typename } }","variables":{"r":[{"__typename":"Bot","id":{"toString":1}}]}}`,
+    200,
+    'BAD_USER_INPUT',
+  ],
+  [
+    'a representation of an unknown type',
+    `{"query":"query($r: [_Any!]!) { _entities(representations: $r) { __typename } }","variables":{"r":[{"__typename":"Nope"}]}}`,
+    200,
+    'BAD_USER_INPUT',
+  ],
 ];
 
 let fake: FakeUpstream;

@@ -38,7 +38,13 @@ afterAll(async () => {
 });
 
 const client = (extra: Parameters<typeof axios.create>[0] = {}): AxiosInstance =>
-  axios.create({ baseURL: `${base}/`, adapter: createHttpAdapter(agents), responseType: 'text', transformResponse: [(d: unknown) => d], ...extra });
+  axios.create({
+    baseURL: `${base}/`,
+    adapter: createHttpAdapter(agents),
+    responseType: 'text',
+    transformResponse: [(d: unknown) => d],
+    ...extra,
+  });
 
 const failure = async (p: Promise<unknown>): Promise<AxiosError> => {
   try {
@@ -58,15 +64,25 @@ describe('lean axios adapter', () => {
       res.writeHead(201, { 'content-type': 'application/json', 'x-echo': 'yes' });
       res.end('{"ok":"é"}');
     };
-    const res = await client({ headers: { 'content-type': 'application/json' } }).request<string>({ method: 'POST', url: '/api/x?a=1&b=Non%20Interactive', data: '{}', headers: { auth: 'tok' } });
+    const res = await client({ headers: { 'content-type': 'application/json' } }).request<string>({
+      method: 'POST',
+      url: '/api/x?a=1&b=Non%20Interactive',
+      data: '{}',
+      headers: { auth: 'tok' },
+    });
     expect(seen).toMatchObject({ method: 'POST', url: '/api/x?a=1&b=Non%20Interactive', body: '{}' });
-    expect(seen.headers).toMatchObject({ auth: 'tok', 'content-type': 'application/json', 'content-length': '2', 'user-agent': 'engagement-graph' });
+    expect(seen.headers).toMatchObject({
+      auth: 'tok',
+      'content-type': 'application/json',
+      'content-length': '2',
+      'user-agent': 'engagement-graph',
+    });
     expect(res.status).toBe(201);
     expect(res.headers['x-echo']).toBe('yes');
     expect(res.data).toBe('{"ok":"é"}');
   });
 
-  it('keeps a base URL\'s path prefix and takes absolute URLs as they are', async () => {
+  it("keeps a base URL's path prefix and takes absolute URLs as they are", async () => {
     const paths: string[] = [];
     handler = (req, res) => {
       paths.push(req.url ?? '');
@@ -168,7 +184,7 @@ describe('proxies', () => {
     expect(usesProxy({ NO_PROXY: 'example.com' })).toBe(false);
   });
 
-  it('with HTTP_PROXY set, the Kore client goes through the proxy (axios\'s own adapter)', async () => {
+  it("with HTTP_PROXY set, the Kore client goes through the proxy (axios's own adapter)", async () => {
     const proxy = await startFakeUpstream(dailyAnswerFor); // records the absolute URL a proxy is sent
     const upstream = await startFakeUpstream(dailyAnswerFor);
     process.env.HTTP_PROXY = proxy.url;

@@ -35,8 +35,10 @@ describe('landing page and introspection', () => {
     }
   });
 
-  it('LANDING_PAGE=production shows Apollo\'s production page instead', async () => {
-    const stack = await startStack({ env: { NODE_ENV: 'production', AUTH_MODE: 'none', USE_BUILTIN_UPSTREAM: 'true', LANDING_PAGE: 'production' } });
+  it("LANDING_PAGE=production shows Apollo's production page instead", async () => {
+    const stack = await startStack({
+      env: { NODE_ENV: 'production', AUTH_MODE: 'none', USE_BUILTIN_UPSTREAM: 'true', LANDING_PAGE: 'production' },
+    });
     try {
       const page = await open(stack);
       expect(page.type).toContain('text/html');

@@ -56,7 +56,15 @@ describe('health, readiness and logs', () => {
 describe('graceful shutdown of the real process', () => {
   it('SIGTERM during a slow upstream call lets the call finish, refuses new work, and exits 0', async () => {
     const fake = await startFakeUpstream((r) => ({ ...dailyAnswerFor(r), delayMs: 1500 }));
-    const server = await startServerProcess({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', KORE_HOST: fake.url, KORE_CLIENT_ID: 'cs', KORE_CLIENT_SECRET: 's', SHUTDOWN_GRACE_MS: '10000' });
+    const server = await startServerProcess({
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      KORE_HOST: fake.url,
+      KORE_CLIENT_ID: 'cs',
+      KORE_CLIENT_SECRET: 's',
+      SHUTDOWN_GRACE_MS: '10000',
+    });
     const { url } = server;
     try {
       const inFlight = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: Q }) });
@@ -79,7 +87,11 @@ describe('graceful shutdown of the real process', () => {
   }, 40_000);
 
   /** A POST over a keep-alive http.Agent, read to the end; `at` is when its last byte arrived. */
-  function agentPost(agent: http.Agent, url: string, body: string): Promise<{ status: number; connection: string | undefined; text: string; at: number }> {
+  function agentPost(
+    agent: http.Agent,
+    url: string,
+    body: string,
+  ): Promise<{ status: number; connection: string | undefined; text: string; at: number }> {
     return new Promise((resolve, reject) => {
       const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
         let text = '';
@@ -97,15 +109,17 @@ describe('graceful shutdown of the real process', () => {
   async function warm(agent: http.Agent, url: string, n: number): Promise<Socket[]> {
     const sockets: Socket[] = [];
     await Promise.all(
-      Array.from({ length: n }, () =>
-        new Promise<void>((resolve, reject) => {
-          const req = http.get(url, { agent }, (res) => {
-            res.resume();
-            res.on('end', resolve);
-          });
-          req.on('socket', (s: Socket) => sockets.push(s));
-          req.on('error', reject);
-        }),
+      Array.from(
+        { length: n },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const req = http.get(url, { agent }, (res) => {
+              res.resume();
+              res.on('end', resolve);
+            });
+            req.on('socket', (s: Socket) => sockets.push(s));
+            req.on('error', reject);
+          }),
       ),
     );
     return sockets;
@@ -119,7 +133,15 @@ describe('graceful shutdown of the real process', () => {
       const fake = await startFakeUpstream((r) => ({ ...dailyAnswerFor(r), delayMs: 3000 }));
       // A grace period three times the deadline the exit is awaited with below, so waiting it out
       // cannot pass however loaded the machine, while any prompt exit passes with a wide margin.
-      const server = await startServerProcess({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', KORE_HOST: fake.url, KORE_CLIENT_ID: 'cs', KORE_CLIENT_SECRET: 's', SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+      const server = await startServerProcess({
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        KORE_HOST: fake.url,
+        KORE_CLIENT_ID: 'cs',
+        KORE_CLIENT_SECRET: 's',
+        SHUTDOWN_GRACE_MS: String(GRACE_MS),
+      });
       const { url } = server;
       const healthz = url.replace('/graphql', '/healthz');
       const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });

@@ -20,7 +20,11 @@ interface Fill {
 }
 
 function fill(cache: string): Promise<Fill> {
-  const child = spawn(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', 'test/helpers/heap-probe.ts', 'fill', cache, String(BOUND)], { cwd: ROOT });
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '-r', 'ts-node/register/transpile-only', 'test/helpers/heap-probe.ts', 'fill', cache, String(BOUND)],
+    { cwd: ROOT },
+  );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -37,15 +41,19 @@ function fill(cache: string): Promise<Fill> {
 }
 
 describe('memory kept per distinct request stays within CACHE_MAX_BYTES', () => {
-  it.each(['answers', 'operations', 'documents'])('the %s cache keeps at most its bound after a full GC, filled four times over', async (cache) => {
-    const result = await fill(cache);
-    // It was filled past the bound and evicted (not refused everything).
-    expect(result.entries).toBeGreaterThan(0);
-    expect(result.entries).toBeLessThan(result.offered);
-    expect(result.estimated).toBeLessThanOrEqual(BOUND);
-    // The heap it keeps is what its estimate says, at most: the size function does not under-count.
-    expect(result.retained).toBeLessThanOrEqual(BOUND + BASELINE);
-    // And the estimate is not so loose that the bound means nothing.
-    expect(result.retained).toBeGreaterThan(BOUND * 0.6);
-  }, 90_000);
+  it.each(['answers', 'operations', 'documents'])(
+    'the %s cache keeps at most its bound after a full GC, filled four times over',
+    async (cache) => {
+      const result = await fill(cache);
+      // It was filled past the bound and evicted (not refused everything).
+      expect(result.entries).toBeGreaterThan(0);
+      expect(result.entries).toBeLessThan(result.offered);
+      expect(result.estimated).toBeLessThanOrEqual(BOUND);
+      // The heap it keeps is what its estimate says, at most: the size function does not under-count.
+      expect(result.retained).toBeLessThanOrEqual(BOUND + BASELINE);
+      // And the estimate is not so loose that the bound means nothing.
+      expect(result.retained).toBeGreaterThan(BOUND * 0.6);
+    },
+    90_000,
+  );
 });

@@ -49,7 +49,11 @@ describe('soak: distinct documents under a capped heap', () => {
   let server: ServerProcess | undefined;
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', out], { cwd: ROOT, encoding: 'utf8' });
+    const build = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     if (build.status !== 0) throw new Error(build.stdout + build.stderr);
     emulator = await startEmulatorProcess();
   }, 60_000);
@@ -119,7 +123,9 @@ describe('soak: distinct documents under a capped heap', () => {
     const output = server.output();
     expect(output).not.toMatch(/heap out of memory/i);
     expect((await fetch(server.url.replace('/graphql', '/healthz'))).status).toBe(200);
-    process.stdout.write(`soak: heap at rest ${(atRest / 1e6).toFixed(1)} MB, after ${OPERATIONS} operations ${(after / 1e6).toFixed(1)} MB, bound ${BOUND / 1e6} MB\n`);
+    process.stdout.write(
+      `soak: heap at rest ${(atRest / 1e6).toFixed(1)} MB, after ${OPERATIONS} operations ${(after / 1e6).toFixed(1)} MB, bound ${BOUND / 1e6} MB\n`,
+    );
     expect(after - atRest).toBeLessThanOrEqual(BOUND + BASELINE);
   }, 120_000);
 });

@@ -63,7 +63,9 @@ describe('/metrics', () => {
   it('counts refusals made inside GraphQL by kind: depth, tokens and cost limits', async () => {
     const stack = await startStack({ env: { MAX_DEPTH: '3', MAX_TOKENS: '200', MAX_UPSTREAM_CALLS: '1' } });
     try {
-      const deep = await stack.gql('{ engagementTrend(botId: "st-demo-travel", range: { start: "2025-02-01", end: "2025-02-02" }) { series { uniqueUsers { date } } } }');
+      const deep = await stack.gql(
+        '{ engagementTrend(botId: "st-demo-travel", range: { start: "2025-02-01", end: "2025-02-02" }) { series { uniqueUsers { date } } } }',
+      );
       expect(deep.body.errors?.[0].extensions?.code).toBe('OPERATION_LIMIT_EXCEEDED');
       const tokens = await stack.gql(`{ ${'__typename '.repeat(300)}}`);
       expect(tokens.body.errors?.[0].extensions?.code).toBe('OPERATION_LIMIT_EXCEEDED');

@@ -66,7 +66,7 @@ describe('operation cache under a federation gateway asking for inline traces', 
       }
       // Operation lines are written just after their response (recordLater): wait for all three.
       const lines = () => traced.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'graphql operation');
-      for (const deadline = Date.now() + 5_000; lines().length < 3 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+      for (const deadline = Date.now() + 5_000; lines().length < 3 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 10));
       expect(lines().map((l) => l.responseCached)).toEqual([undefined, true, true]);
       expect(trendCalls(traced.emulator!, from)).toHaveLength(1);
     } finally {

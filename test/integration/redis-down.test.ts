@@ -22,12 +22,19 @@ let nextRange = 0;
 function freshQuestion(): { query: string; start: string; end: string } {
   const end = isoDate(today - 3 - 12 * nextRange);
   const start = isoDate(today - 9 - 12 * nextRange++);
-  return { query: `{ engagementTrend(botId: "st-redis", range: { start: "${start}", end: "${end}" }) { summary { uniqueUsers } } }`, start, end };
+  return {
+    query: `{ engagementTrend(botId: "st-redis", range: { start: "${start}", end: "${end}" }) { summary { uniqueUsers } } }`,
+    start,
+    end,
+  };
 }
 
 interface Answer {
   readonly status: number;
-  readonly body: { data?: { engagementTrend: { summary: { uniqueUsers: number } } | null } | null; errors?: Array<{ extensions?: Record<string, unknown> }> };
+  readonly body: {
+    data?: { engagementTrend: { summary: { uniqueUsers: number } } | null } | null;
+    errors?: Array<{ extensions?: Record<string, unknown> }>;
+  };
 }
 
 async function ask(server: ServerProcess, query: string): Promise<Answer> {
@@ -47,7 +54,8 @@ async function readyz(server: ServerProcess): Promise<{ status: number }> {
  * loaded machine reaches) shows that nothing waited for Redis. How long a refusal takes is not
  * asserted: that is a number for BENCHMARKS.md, not a property that holds on every machine.
  */
-const whileRedisIsDown = <T>(what: string, work: Promise<T>): Promise<T> => within(work, { what: `${what} while Redis is down`, timeoutMs: 10_000 });
+const whileRedisIsDown = <T>(what: string, work: Promise<T>): Promise<T> =>
+  within(work, { what: `${what} while Redis is down`, timeoutMs: 10_000 });
 
 /** Polls `ready` every 50 ms until it holds (10 s deadline). */
 const waitFor = (what: string, ready: () => boolean | Promise<boolean>) => until(ready, { what, intervalMs: 50 });
@@ -115,7 +123,8 @@ suite('Redis down under a real server process', () => {
     const down = [];
     // Refused without waiting on reconnect attempts: Redis stays dead until restarted below.
     for (let i = 0; i < 5; i++) down.push(await whileRedisIsDown(`operation ${i + 1}`, ask(s, freshQuestion().query)));
-    for (const a of down) expect(failedClosed(a)).toEqual({ status: 200, code: 'UPSTREAM_UNAVAILABLE', reason: 'shared-state-unavailable' });
+    for (const a of down)
+      expect(failedClosed(a)).toEqual({ status: 200, code: 'UPSTREAM_UNAVAILABLE', reason: 'shared-state-unavailable' });
     expect(fake.requests).toHaveLength(1); // no upstream call without the shared budget
     await expectProbesDown(s, 5);
 

@@ -48,7 +48,7 @@ suite('replicas sharing Redis', () => {
     await fake.close();
   });
 
-  it('the second replica\'s identical query makes no upstream call', async () => {
+  it("the second replica's identical query makes no upstream call", async () => {
     const [a, b] = await replicas(2);
     const first = await a.gql<Summary>(summaryQuery(day(-30), day(-20), 'st-cache'));
     const second = await b.gql<Summary>(summaryQuery(day(-30), day(-20), 'st-cache'));
@@ -60,7 +60,9 @@ suite('replicas sharing Redis', () => {
   it('three replicas together keep one bot under one budget', async () => {
     const all = await replicas(3, { BUDGET_PER_MINUTE: '4', BUDGET_MAX_WAIT_MS: '0' });
     const results = await Promise.all(
-      all.flatMap((replica, r) => Array.from({ length: 4 }, (_, i) => replica.gql(summaryQuery(day(-50 + r * 4 + i), day(-10), 'st-budget')))),
+      all.flatMap((replica, r) =>
+        Array.from({ length: 4 }, (_, i) => replica.gql(summaryQuery(day(-50 + r * 4 + i), day(-10), 'st-budget'))),
+      ),
     );
     expect(fake.requests).toHaveLength(4);
     const refused = results.filter((res) => res.body.errors);
@@ -71,7 +73,9 @@ suite('replicas sharing Redis', () => {
   it('N concurrent askers on three replicas cause one upstream call', async () => {
     fake.reply = (r) => ({ ...dailyAnswerFor(r), delayMs: 300 });
     const all = await replicas(3);
-    const results = await Promise.all(all.flatMap((replica) => Array.from({ length: 10 }, () => replica.gql<Summary>(summaryQuery(day(-60), day(-31), 'st-flight')))));
+    const results = await Promise.all(
+      all.flatMap((replica) => Array.from({ length: 10 }, () => replica.gql<Summary>(summaryQuery(day(-60), day(-31), 'st-flight')))),
+    );
     expect(fake.requests).toHaveLength(1);
     for (const res of results) expect(res.body.data?.engagementTrend?.summary?.uniqueUsers).toBe(expectedUnique(day(-60), day(-31)));
   });
@@ -85,7 +89,7 @@ suite('replicas sharing Redis', () => {
     expect(new Set(fake.requests.map((r) => r.headers.auth))).toHaveProperty('size', 2);
   });
 
-  it('a leader\'s failure reaches the waiting replicas without each of them calling', async () => {
+  it("a leader's failure reaches the waiting replicas without each of them calling", async () => {
     fake.reply = () => ({ status: 400, body: { errors: [{ msg: 'Invalid StreamId', code: 400 }] }, delayMs: 200 });
     const all = await replicas(3);
     const results = await Promise.all(all.map((replica) => replica.gql(summaryQuery(day(-80), day(-71), 'st-missing'))));

@@ -38,7 +38,9 @@ type Summary = { engagementTrend: { summary: { uniqueUsers: number } | null } | 
 
 describe('retries', () => {
   it('429 then 200: succeeds after the advertised Retry-After, both attempts spending budget', async () => {
-    const replies: FakeReply[] = [{ status: 429, body: { errors: [{ msg: "You've exceeded the per-minute rate limit", code: 429 }] }, headers: { 'retry-after': '1' } }];
+    const replies: FakeReply[] = [
+      { status: 429, body: { errors: [{ msg: "You've exceeded the per-minute rate limit", code: 429 }] }, headers: { 'retry-after': '1' } },
+    ];
     fake.reply = (r) => replies.shift() ?? dailyAnswerFor(r);
     const stack = await stackWith({});
     const started = Date.now();
@@ -79,7 +81,10 @@ describe('retries', () => {
     // Answered while the upstream had answered neither attempt, and each was given up by its timeout.
     expect(kinds()).not.toContain('answered');
     expect(codes(body)).toEqual(['UPSTREAM_TIMEOUT']);
-    await until(() => kinds().filter((k) => k === 'abandoned').length === 2, { what: 'both attempts to be abandoned', detail: () => kinds().join() });
+    await until(() => kinds().filter((k) => k === 'abandoned').length === 2, {
+      what: 'both attempts to be abandoned',
+      detail: () => kinds().join(),
+    });
     expect(kinds()).toEqual(['abandoned', 'abandoned', 'request', 'request']);
     expect(fake.requests).toHaveLength(2);
   });
@@ -104,7 +109,10 @@ describe('retries', () => {
   });
 
   it('never retries what cannot succeed on retry (401, 400)', async () => {
-    fake.reply = (r) => (r.path.includes('st-auth') ? { status: 401, body: { errors: [{ msg: 'Invalid JWT token', code: 4002 }] } } : { status: 400, body: { errors: [{ msg: 'Invalid StreamId', code: 400 }] } });
+    fake.reply = (r) =>
+      r.path.includes('st-auth')
+        ? { status: 401, body: { errors: [{ msg: 'Invalid JWT token', code: 4002 }] } }
+        : { status: 400, body: { errors: [{ msg: 'Invalid StreamId', code: 400 }] } };
     const stack = await stackWith({ RETRY_MAX_ATTEMPTS: '5' });
     expect(codes((await stack.gql(summaryQuery(day(-3), day(-2), 'st-auth'))).body)).toEqual(['UPSTREAM_UNAUTHENTICATED']);
     expect(codes((await stack.gql(summaryQuery(day(-3), day(-2), 'st-bad'))).body)).toEqual(['UPSTREAM_REJECTED']);
@@ -126,7 +134,11 @@ describe('the per-bot budget', () => {
     const stack = await stackWith({ BUDGET_PER_MINUTE: '10', BUDGET_MAX_WAIT_MS: '300' });
     const ranges = Array.from({ length: 20 }, (_, i) => [day(-40 + i), day(-10)] as const);
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => ranges[i % 20]).map(async ([s, e]) => ({ s, e, ...(await stack.gql<Summary>(summaryQuery(s, e))) })),
+      Array.from({ length: 200 }, (_, i) => ranges[i % 20]).map(async ([s, e]) => ({
+        s,
+        e,
+        ...(await stack.gql<Summary>(summaryQuery(s, e))),
+      })),
     );
     expect(fake.requests.length).toBeLessThanOrEqual(10);
     expect(fake.requests.length).toBeGreaterThanOrEqual(1);
@@ -183,11 +195,13 @@ describe('the shared cache and single flight', () => {
     fake.reply = (r) => ({ ...dailyAnswerFor(r), delayMs: 150 });
     const stack = await stackWith({});
     const results = await Promise.all(Array.from({ length: 30 }, () => stack.gql<Summary>(summaryQuery(day(-20), day(-4)))));
-    expect(new Set(results.map((r) => r.body.data?.engagementTrend?.summary?.uniqueUsers))).toEqual(new Set([expectedUnique(day(-20), day(-4))]));
+    expect(new Set(results.map((r) => r.body.data?.engagementTrend?.summary?.uniqueUsers))).toEqual(
+      new Set([expectedUnique(day(-20), day(-4))]),
+    );
     expect(fake.requests).toHaveLength(1);
   });
 
-  it('never serves one credential\'s cached answer to another, while replicas with the same credential share it', async () => {
+  it("never serves one credential's cached answer to another, while replicas with the same credential share it", async () => {
     const cache = createMemoryCache(10_000_000);
     const tenantA = await stackWith({}, { cache });
     const tenantB = await stackWith({ KORE_CLIENT_ID: 'cs-b', KORE_CLIENT_SECRET: 'secret-b' }, { cache });

@@ -26,14 +26,30 @@ const seen: string[] = [];
 beforeAll(async () => {
   // Echoes the request's headers (its `auth` token included) into error bodies, as a careless proxy might.
   fake = await startFakeUpstream((req) => {
-    if (req.path.includes('st-fail-401')) return { status: 401, body: { errors: [{ msg: `${UPSTREAM_MARKER} bad token ${String(req.headers.auth)}`, code: 4002 }] } };
+    if (req.path.includes('st-fail-401'))
+      return { status: 401, body: { errors: [{ msg: `${UPSTREAM_MARKER} bad token ${String(req.headers.auth)}`, code: 4002 }] } };
     if (req.path.includes('st-fail-500')) return { status: 500, raw: `<html>${UPSTREAM_MARKER} ${JSON.stringify(req.headers)}</html>` };
     if (req.path.includes('st-fail-junk')) return { status: 200, raw: `{"summary": "${UPSTREAM_MARKER} ${String(req.headers.auth)}"}` };
-    return { status: 200, body: { summary: { uniqueUsers: 1, newUsers: 1, returningUsers: 0, avgUniqueUsersPerDay: 1, avgNewUsersPerDay: 1, avgReturningUsersPerDay: 0 } } };
+    return {
+      status: 200,
+      body: {
+        summary: {
+          uniqueUsers: 1,
+          newUsers: 1,
+          returningUsers: 0,
+          avgUniqueUsersPerDay: 1,
+          avgNewUsersPerDay: 1,
+          avgReturningUsersPerDay: 0,
+        },
+      },
+    };
   });
   const dir = mkdtempSync(join(tmpdir(), 'eg-scan-'));
   writeFileSync(join(dir, 'file.secret'), `${FILE_SECRET}\n`);
-  writeFileSync(join(dir, 'credentials.json'), JSON.stringify({ 'st-from-file': { host: fake.url, clientId: 'cs-file', clientSecretFile: 'file.secret' } }));
+  writeFileSync(
+    join(dir, 'credentials.json'),
+    JSON.stringify({ 'st-from-file': { host: fake.url, clientId: 'cs-file', clientSecretFile: 'file.secret' } }),
+  );
   stack = await startStack({
     upstreamUrl: fake.url,
     env: {
@@ -65,14 +81,25 @@ async function exchange(path: string, init: RequestInit = {}): Promise<void> {
 }
 
 const post = (query: string, headers: Record<string, string>, variables: Record<string, unknown> = {}) =>
-  exchange('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
-const trend = (bot: string) => `{ engagementTrend(botId: "${bot}", range: { start: "2025-12-01", end: "2025-12-03" }) { summary { uniqueUsers } } }`;
+  exchange('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+const trend = (bot: string) =>
+  `{ engagementTrend(botId: "${bot}", range: { start: "2025-12-01", end: "2025-12-03" }) { summary { uniqueUsers } } }`;
 
 describe('secrets never leak', () => {
   it('appear in no response, log line, metric, probe or schema after a mixed run', async () => {
     const routed = { 'x-router-secret': ROUTER_SECRET };
-    const tokens = [good(), good(['st-ok']), callerToken({}, { expiresIn: -3600 }, CALLER_SECRET), jwt.sign({ bots: '*' }, 'wrong-secret-wrong-secret-wrong-secret')];
-    for (const bot of ['st-ok', 'st-fail-401', 'st-fail-500', 'st-fail-junk', 'st-from-file', 'bad bot']) await post(trend(bot), { ...routed, authorization: `Bearer ${tokens[0]}` });
+    const tokens = [
+      good(),
+      good(['st-ok']),
+      callerToken({}, { expiresIn: -3600 }, CALLER_SECRET),
+      jwt.sign({ bots: '*' }, 'wrong-secret-wrong-secret-wrong-secret'),
+    ];
+    for (const bot of ['st-ok', 'st-fail-401', 'st-fail-500', 'st-fail-junk', 'st-from-file', 'bad bot'])
+      await post(trend(bot), { ...routed, authorization: `Bearer ${tokens[0]}` });
     await post(trend('st-other'), { ...routed, authorization: `Bearer ${tokens[1]}` }); // FORBIDDEN
     await post(trend('st-ok'), { ...routed, authorization: `Bearer ${tokens[2]}` }); // expired
     await post(trend('st-ok'), { ...routed, authorization: `Bearer ${tokens[3]}` }); // bad signature

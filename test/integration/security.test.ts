@@ -13,7 +13,8 @@ import { codes, startStack, trendCalls, type Stack } from '../helpers/stack';
 /** Per-bot authorization, Apollo Router-style forwarding, per-bot Kore.ai apps, production hygiene. */
 
 const RANGE = { start: '2025-12-01', end: '2025-12-07' };
-const SUMMARY = (alias: string, bot: string) => `${alias}: engagementTrend(botId: "${bot}", range: { start: "${RANGE.start}", end: "${RANGE.end}" }) { summary { uniqueUsers } }`;
+const SUMMARY = (alias: string, bot: string) =>
+  `${alias}: engagementTrend(botId: "${bot}", range: { start: "${RANGE.start}", end: "${RANGE.end}" }) { summary { uniqueUsers } }`;
 
 describe('per-bot authorization', () => {
   let stack: Stack;
@@ -35,7 +36,11 @@ describe('per-bot authorization', () => {
     expect(body.data?.banking).toBeNull();
     expect(body.data?.retail?.summary.uniqueUsers).toBeGreaterThan(0);
     expect(body.data?.travel?.summary.uniqueUsers).toBeGreaterThan(0);
-    expect(trendCalls(stack.emulator!, from).map((c) => c.botId).sort()).toEqual(['st-demo-retail', 'st-demo-travel']);
+    expect(
+      trendCalls(stack.emulator!, from)
+        .map((c) => c.botId)
+        .sort(),
+    ).toEqual(['st-demo-retail', 'st-demo-travel']);
   });
 
   it('reads every bot with bots: "*"', async () => {
@@ -45,7 +50,8 @@ describe('per-bot authorization', () => {
 
   it('keeps the rest of the operation when one bot is refused (nullable Query.bot)', async () => {
     const from = stack.emulator!.calls.length;
-    const q = (bot: string) => `${bot.replace(/-/g, '_')}: bot(id: "${bot}") { id engagementTrend(range: { start: "${RANGE.start}", end: "${RANGE.end}" }) { summary { uniqueUsers } } }`;
+    const q = (bot: string) =>
+      `${bot.replace(/-/g, '_')}: bot(id: "${bot}") { id engagementTrend(range: { start: "${RANGE.start}", end: "${RANGE.end}" }) { summary { uniqueUsers } } }`;
     const { body } = await stack.gql<Record<string, { id: string; engagementTrend: { summary: { uniqueUsers: number } } } | null>>(
       `{ ${q('st-demo-retail')} ${q('st-demo-banking')} }`,
       {},
@@ -74,7 +80,9 @@ describe('per-bot authorization', () => {
     const page = await fetch(`${stack.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<html/i);
-    const query = await fetch(`${stack.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'text/html', 'apollo-require-preflight': 'true' } });
+    const query = await fetch(`${stack.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'text/html', 'apollo-require-preflight': 'true' },
+    });
     expect(query.status).toBe(401);
   });
 });
@@ -110,7 +118,10 @@ describe('behind a router', () => {
       }),
     });
     gatewayUrl = (
-      await startStandaloneServer(gateway, { listen: { port: 0, host: '127.0.0.1' }, context: async ({ req }) => ({ authorization: req.headers.authorization }) })
+      await startStandaloneServer(gateway, {
+        listen: { port: 0, host: '127.0.0.1' },
+        context: async ({ req }) => ({ authorization: req.headers.authorization }),
+      })
     ).url;
   });
   afterAll(async () => {
@@ -119,7 +130,11 @@ describe('behind a router', () => {
   });
 
   const viaRouter = async (query: string, authorization?: string) => {
-    const res = await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify({ query }) });
+    const res = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify({ query }),
+    });
     return (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ extensions?: Record<string, unknown> }> };
   };
 
@@ -128,7 +143,10 @@ describe('behind a router', () => {
     const ok = await viaRouter(`{ ${SUMMARY('retail', 'st-demo-retail')} }`, `Bearer ${callerToken()}`);
     expect(ok.errors).toBeUndefined();
     expect(ok.data?.retail).toMatchObject({ summary: { uniqueUsers: expect.any(Number) } });
-    const refused = await viaRouter(`{ bot(id: "st-demo-banking") { engagementTrend(range: { start: "${RANGE.start}", end: "${RANGE.end}" }) { summary { uniqueUsers } } } }`, `Bearer ${callerToken()}`);
+    const refused = await viaRouter(
+      `{ bot(id: "st-demo-banking") { engagementTrend(range: { start: "${RANGE.start}", end: "${RANGE.end}" }) { summary { uniqueUsers } } } }`,
+      `Bearer ${callerToken()}`,
+    );
     expect(refused.data?.bot).toBeNull();
     expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(trendCalls(stack.emulator!, from).map((c) => c.botId)).toEqual(['st-demo-retail']);
@@ -145,11 +163,18 @@ describe('behind a router', () => {
     for (const secret of [undefined, 'router-shared-secret-for-test', `${ROUTER_SECRET}x`]) {
       const res = await fetch(`${stack.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${callerToken()}`, ...(secret ? { 'x-router-secret': secret } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${callerToken()}`,
+          ...(secret ? { 'x-router-secret': secret } : {}),
+        },
         body: JSON.stringify({ query: `{ ${SUMMARY('retail', 'st-demo-retail')} }` }),
       });
       expect(res.status).toBe(401);
-      expect(((await res.json()) as { errors: Array<{ extensions: Record<string, unknown> }> }).errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'router-secret' });
+      expect(((await res.json()) as { errors: Array<{ extensions: Record<string, unknown> }> }).errors[0].extensions).toEqual({
+        code: 'UNAUTHENTICATED',
+        reason: 'router-secret',
+      });
     }
     expect(trendCalls(stack.emulator!, from)).toHaveLength(0);
     // Probes do not go through the router.

@@ -15,7 +15,6 @@ import { until } from '../helpers/wait';
 const today = todayIn('UTC', testNow()); // the stacks' clock
 const Q = `{ engagementTrend(botId: "st-demo-retail", range: { start: "${isoDate(today - 9)}", end: "${isoDate(today - 3)}" }) { summary { uniqueUsers } } }`;
 
-
 /** A raw client connection: what it received, and when the server closed it. */
 interface Client {
   readonly socket: net.Socket;
@@ -70,7 +69,7 @@ describe('slow clients', () => {
     // A keep-alive client that will stay idle longer than the headers timeout before asking again.
     const keepAlive = await connect(port);
     keepAlive.socket.write('GET /healthz HTTP/1.1\r\nHost: eg\r\n\r\n');
-    await until(() => keepAlive.received.includes('{"status":"ok"}'), { what: 'the keep-alive client\'s first answer', timeoutMs: 10_000 });
+    await until(() => keepAlive.received.includes('{"status":"ok"}'), { what: "the keep-alive client's first answer", timeoutMs: 10_000 });
 
     const slowHeaders = await Promise.all(Array.from({ length: 40 }, () => connect(port)));
     const slowBodies = await Promise.all(Array.from({ length: 10 }, () => connect(port)));
@@ -96,7 +95,10 @@ describe('slow clients', () => {
     // sweep, bodies after REQUEST_TIMEOUT_MS plus the sweep. Nothing else can end these connections
     // (no trickle ever completes a request; the silent ones never send), so the 408s prove the cut;
     // the deadlines, several times those timeouts, only keep a server that never cuts from hanging.
-    await until(() => [...slowHeaders, ...silent].every((c) => c.closedAt !== undefined), { what: 'the slow-header and silent sockets to be cut', timeoutMs: 20_000 });
+    await until(() => [...slowHeaders, ...silent].every((c) => c.closedAt !== undefined), {
+      what: 'the slow-header and silent sockets to be cut',
+      timeoutMs: 20_000,
+    });
     await until(() => slowBodies.every((c) => c.closedAt !== undefined), { what: 'the slow-body sockets to be cut', timeoutMs: 20_000 });
     for (const c of [...slowHeaders, ...slowBodies, ...silent]) expect(c.received).toMatch(/^HTTP\/1\.1 408 /);
     // None of them got further than node's parser: no operation ran for them.
@@ -108,7 +110,10 @@ describe('slow clients', () => {
     expect(keepAlive.closedAt).toBeUndefined();
     const before = keepAlive.received.length;
     keepAlive.socket.write('GET /healthz HTTP/1.1\r\nHost: eg\r\n\r\n');
-    await until(() => keepAlive.received.slice(before).includes('{"status":"ok"}'), { what: 'the keep-alive client\'s second answer', timeoutMs: 10_000 });
+    await until(() => keepAlive.received.slice(before).includes('{"status":"ok"}'), {
+      what: "the keep-alive client's second answer",
+      timeoutMs: 10_000,
+    });
     expect(keepAlive.received.slice(before)).toMatch(/^HTTP\/1\.1 200 /);
   }, 70_000);
 
@@ -126,7 +131,10 @@ describe('slow clients', () => {
 
     const over = await Promise.all(Array.from({ length: 5 }, () => connect(port)));
     clients.push(...over);
-    await until(() => over.every((c) => c.closedAt !== undefined), { what: 'the connections over the cap to be closed', timeoutMs: 10_000 });
+    await until(() => over.every((c) => c.closedAt !== undefined), {
+      what: 'the connections over the cap to be closed',
+      timeoutMs: 10_000,
+    });
     expect(over.map((c) => c.received)).toEqual(['', '', '', '', '']);
     expect(dropped).toBe(5);
     expect(accepted).toBe(10);

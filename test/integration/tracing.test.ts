@@ -6,7 +6,13 @@ import { createTracing } from '../../src/observability/tracing';
 import { startServerProcess } from '../helpers/server-process';
 
 /** OpenTelemetry: off by default; with an OTLP endpoint, an operation span parents its upstream call spans. */
-type OtlpSpan = { name: string; traceId: string; spanId: string; parentSpanId?: string; attributes: Array<{ key: string; value: { stringValue?: string } }> };
+type OtlpSpan = {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  attributes: Array<{ key: string; value: { stringValue?: string } }>;
+};
 
 describe('tracing', () => {
   it('is off, with nothing to flush, when no endpoint is configured', async () => {
@@ -33,7 +39,12 @@ describe('tracing', () => {
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
-    const server = await startServerProcess({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
+    const server = await startServerProcess({
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    });
     try {
       const { url } = server;
       const today = todayIn('UTC');

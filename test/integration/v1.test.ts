@@ -27,7 +27,7 @@ type Trend = {
 };
 
 describe('Kore.ai API v1', () => {
-  it('gives unique users, equal to v2\'s, and v1 calls in v1 spellings', async () => {
+  it("gives unique users, equal to v2's, and v1 calls in v1 spellings", async () => {
     const q = `{ engagementTrend(botId: "st-demo-banking", ${range}) { series { uniqueUsers { date users } } } }`;
     const from = v1.emulator!.calls.length;
     const [a, b] = await Promise.all([v1.gql<Trend>(q), v2.gql<Trend>(q)]);
@@ -59,7 +59,8 @@ describe('Kore.ai API v1', () => {
   });
 
   it('gives hourly unique users; hourly new users are null with an error', async () => {
-    const { body } = await v1.gql<Trend>(`{ engagementTrend(botId: "st-demo-retail", range: { start: "${isoDate(today - 1)}", end: "${isoDate(today - 1)}" }) {
+    const { body } =
+      await v1.gql<Trend>(`{ engagementTrend(botId: "st-demo-retail", range: { start: "${isoDate(today - 1)}", end: "${isoDate(today - 1)}" }) {
       hourly { hour uniqueUsers newUsers } } }`);
     const hourly = body.data?.engagementTrend?.hourly ?? [];
     expect(hourly.map((h) => h.hour)).toEqual([...Array(24).keys()]);
@@ -71,7 +72,9 @@ describe('Kore.ai API v1', () => {
   it('refuses filters v1 cannot apply, before any call', async () => {
     const from = v1.emulator!.calls.length;
     for (const filters of ['{ conversationType: INTERACTIVE }', '{ conversationStatus: CLOSED }', '{ timeZone: "Asia/Kolkata" }']) {
-      const { body } = await v1.gql(`{ engagementTrend(botId: "st-demo-retail", ${range}, filters: ${filters}) { series { uniqueUsers { users } } } }`);
+      const { body } = await v1.gql(
+        `{ engagementTrend(botId: "st-demo-retail", ${range}, filters: ${filters}) { series { uniqueUsers { users } } } }`,
+      );
       expect(codes(body)).toEqual(['UPSTREAM_UNSUPPORTED']);
     }
     expect(trendCalls(v1.emulator!, from)).toHaveLength(0);

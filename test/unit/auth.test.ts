@@ -73,17 +73,25 @@ describe('caller authentication', () => {
     const { publicKey, privateKey } = rsaKeys();
     const rs = createAuthenticator(loadConfig({ AUTH_MODE: 'jwt', AUTH_JWT_PUBLIC_KEY: publicKey }).auth);
     expect(failure(() => rs(withBearer(jwt.sign({ bots: '*' }, privateKey, { algorithm: 'RS256', expiresIn: 60 }))))).toBe('accepted');
-    expect(failure(() => rs(withBearer(jwt.sign({ bots: '*' }, publicKey, { algorithm: 'HS256', expiresIn: 60 }))))).toBe('wrong-algorithm');
+    expect(failure(() => rs(withBearer(jwt.sign({ bots: '*' }, publicKey, { algorithm: 'HS256', expiresIn: 60 }))))).toBe(
+      'wrong-algorithm',
+    );
   });
 
   it('verifies ES256 with an EC public key', () => {
-    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const { publicKey, privateKey } = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     const es = createAuthenticator(loadConfig({ AUTH_MODE: 'jwt', AUTH_JWT_PUBLIC_KEY: publicKey }).auth);
     expect(failure(() => es(withBearer(jwt.sign({ bots: '*' }, privateKey, { algorithm: 'ES256', expiresIn: 60 }))))).toBe('accepted');
   });
 
   it('reads the token from a configured header and the bots from a configured claim', () => {
-    const custom = createAuthenticator(loadConfig({ ...JWT_ENV, AUTH_TOKEN_HEADER: 'X-Caller-Token', AUTH_BOTS_CLAIM: 'https://example.com/bots' }).auth);
+    const custom = createAuthenticator(
+      loadConfig({ ...JWT_ENV, AUTH_TOKEN_HEADER: 'X-Caller-Token', AUTH_BOTS_CLAIM: 'https://example.com/bots' }).auth,
+    );
     const token = callerToken({ bots: undefined, 'https://example.com/bots': ['st-x'] });
     expect(failure(() => custom(withBearer(token)))).toBe('missing');
     expect(mayRead(custom({ 'x-caller-token': `Bearer ${token}` }), 'st-x')).toBe(true);

@@ -81,7 +81,7 @@ describe('circuit breaker', () => {
     breaker.enter();
   });
 
-  it("an open circuit refuses with a typed circuit-open origin, under the code and message of what opened it", () => {
+  it('an open circuit refuses with a typed circuit-open origin, under the code and message of what opened it', () => {
     let clock = 0;
     const breaker = createCircuitBreaker(1, 2000, () => clock);
     breaker.enter();
@@ -149,7 +149,8 @@ describe('per-bot budget shared fairly between callers', () => {
     for (let i = 0; i < 3; i++) await budget.acquire('bot', 'c1');
     await budget.acquire('bot', 'c2'); // the reserve: the bot's minute is full
     clock += 1000;
-    for (const who of ['c3', 'c4', 'c5', 'c6']) await expect(budget.acquire('bot', who)).rejects.toMatchObject({ extensions: { reason: 'bot-budget' } });
+    for (const who of ['c3', 'c4', 'c5', 'c6'])
+      await expect(budget.acquire('bot', who)).rejects.toMatchObject({ extensions: { reason: 'bot-budget' } });
     clock += 59_500; // every slot has aged out; six callers are still active
     await budget.acquire('bot', 'c1');
     await budget.acquire('bot', 'c1');
@@ -178,8 +179,18 @@ describe('the Redis budget on an old Redis', () => {
     const { createRedisBudget } = await import('../../src/upstream/redis-budget');
     const told: string[] = [];
     // Only what the version check touches: a ready connection that answers INFO.
-    const redis = { status: 'ready', on: () => undefined, off: () => undefined, info: async () => `# Server\r\nredis_version:${version}\r\n`, eval: async () => ['0', '0'] };
-    const budget = createRedisBudget(redis as never, { perMinute: 1, perHour: 1, maxWaitMs: 0 }, { recoveryMs: 5000, onUnsupported: (v) => told.push(v) });
+    const redis = {
+      status: 'ready',
+      on: () => undefined,
+      off: () => undefined,
+      info: async () => `# Server\r\nredis_version:${version}\r\n`,
+      eval: async () => ['0', '0'],
+    };
+    const budget = createRedisBudget(
+      redis as never,
+      { perMinute: 1, perHour: 1, maxWaitMs: 0 },
+      { recoveryMs: 5000, onUnsupported: (v) => told.push(v) },
+    );
     await new Promise((resolve) => setImmediate(resolve));
     budget.close?.();
     expect(told.length > 0).toBe(unsupported);
@@ -210,14 +221,31 @@ describe("an upstream error's typed origin", () => {
     const errors = [
       refusal,
       budgetSpent('bot', 1000, 'bot-budget'),
-      new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'paused', undefined, { retryAfter: 1, reason: 'circuit-open' }, { kind: 'circuit-open' }),
-      new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'no Redis', undefined, { reason: 'shared-state-unavailable' }, { kind: 'shared-state' }),
+      new UpstreamError(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        'paused',
+        undefined,
+        { retryAfter: 1, reason: 'circuit-open' },
+        { kind: 'circuit-open' },
+      ),
+      new UpstreamError(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        'no Redis',
+        undefined,
+        { reason: 'shared-state-unavailable' },
+        { kind: 'shared-state' },
+      ),
       new UpstreamError(ErrorCode.RATE_LIMITED, 'slow down', 429, { retryAfter: 7 }),
     ];
     for (const error of errors) {
       const revived = revivedUpstreamError(JSON.parse(JSON.stringify(storedUpstreamError(error))) as StoredUpstreamError);
       expect(revived).toBeInstanceOf(UpstreamError);
-      expect({ code: revived.code, message: revived.message, origin: revived.origin, extensions: JSON.stringify(revived.extensions) }).toEqual({
+      expect({
+        code: revived.code,
+        message: revived.message,
+        origin: revived.origin,
+        extensions: JSON.stringify(revived.extensions),
+      }).toEqual({
         code: error.code,
         message: error.message,
         origin: error.origin,
@@ -240,9 +268,9 @@ describe("an upstream error's typed origin", () => {
     expect(isCallerShareRefusal(budgetSpent('bot', 1, 'bot-budget'))).toBe(false);
     expect(budgetRefusalLabel(refusal)).toBe('caller-share');
     expect(budgetRefusalLabel(budgetSpent('bot', 1))).toBe('bot-budget');
-    expect(budgetRefusalLabel(new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'x', undefined, { reason: 'forged' }, { kind: 'shared-state' }))).toBe(
-      'shared-state-unavailable',
-    );
+    expect(
+      budgetRefusalLabel(new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'x', undefined, { reason: 'forged' }, { kind: 'shared-state' })),
+    ).toBe('shared-state-unavailable');
     expect(budgetRefusalLabel(new Error('boom'))).toBe('error');
   });
 });

@@ -26,12 +26,21 @@ function worstWindow(intervals: readonly Interval[], len: number): number {
 describe('per-bot budget with calls in flight (property-based)', () => {
   it('never lets more calls touch one rolling minute or hour than the budget, for any callers and durations', async () => {
     await fc.assert(
-      fc.asyncProperty(budgetSettings, fc.array(callStep, { minLength: 1, maxLength: 400 }), async ([perMinute, perHour, callerShare, reserveShare], steps) => {
-        const clock = { now: 1_000_000 };
-        const budget = createMemoryBudget({ perMinute, perHour, maxWaitMs: 0, callerShare, reserveShare }, () => clock.now);
-        const calls = await playCalls(steps, clock, (s) => budget.acquire(s.bot, s.caller).then((slot) => [slot], () => undefined));
-        return worstWindow(calls, 60_000) <= perMinute && worstWindow(calls, 3_600_000) <= perHour;
-      }),
+      fc.asyncProperty(
+        budgetSettings,
+        fc.array(callStep, { minLength: 1, maxLength: 400 }),
+        async ([perMinute, perHour, callerShare, reserveShare], steps) => {
+          const clock = { now: 1_000_000 };
+          const budget = createMemoryBudget({ perMinute, perHour, maxWaitMs: 0, callerShare, reserveShare }, () => clock.now);
+          const calls = await playCalls(steps, clock, (s) =>
+            budget.acquire(s.bot, s.caller).then(
+              (slot) => [slot],
+              () => undefined,
+            ),
+          );
+          return worstWindow(calls, 60_000) <= perMinute && worstWindow(calls, 3_600_000) <= perHour;
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -9,7 +9,12 @@ describe('configuration', () => {
   });
 
   it('takes a real Kore.ai host with its credentials, trimming the trailing slash', () => {
-    const c = loadConfig({ KORE_HOST: 'https://platform.kore.ai/', KORE_CLIENT_ID: 'cs-1', KORE_CLIENT_SECRET: 'x', KORE_API_VERSION: 'v1' });
+    const c = loadConfig({
+      KORE_HOST: 'https://platform.kore.ai/',
+      KORE_CLIENT_ID: 'cs-1',
+      KORE_CLIENT_SECRET: 'x',
+      KORE_API_VERSION: 'v1',
+    });
     expect(c.kore).toMatchObject({ host: 'https://platform.kore.ai', clientId: 'cs-1', apiVersion: 'v1' });
   });
 
@@ -46,7 +51,10 @@ describe('configuration', () => {
   it('keeps a reserve for newcomers only when callers can be told apart (AUTH_MODE=jwt)', () => {
     expect(loadConfig({}).resilience).toMatchObject({ budgetCallerShare: 0.5, budgetReserveShare: 0 });
     expect(loadConfig({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'x'.repeat(32) }).resilience.budgetReserveShare).toBe(0.25);
-    expect(loadConfig({ BUDGET_CALLER_SHARE: '.3', BUDGET_RESERVE_SHARE: '0.1' }).resilience).toMatchObject({ budgetCallerShare: 0.3, budgetReserveShare: 0.1 });
+    expect(loadConfig({ BUDGET_CALLER_SHARE: '.3', BUDGET_RESERVE_SHARE: '0.1' }).resilience).toMatchObject({
+      budgetCallerShare: 0.3,
+      budgetReserveShare: 0.1,
+    });
   });
 
   it('serves demo data in production only when told to', () => {
@@ -64,13 +72,16 @@ describe('configuration', () => {
 });
 
 describe('cache shares', () => {
-  it.each([0, 1, 4, 5, 49_999_999, 50_000_000])('CACHE_MAX_BYTES=%i is split without going over: a fifth for operations, a tenth for documents', (total) => {
-    const { answers, operations, documents } = cacheShares(total);
-    expect(answers + operations + documents).toBe(total);
-    expect(operations).toBe(Math.floor(total / 5));
-    expect(documents).toBe(Math.floor(total / 10));
-    expect(answers).toBeGreaterThanOrEqual(operations);
-  });
+  it.each([0, 1, 4, 5, 49_999_999, 50_000_000])(
+    'CACHE_MAX_BYTES=%i is split without going over: a fifth for operations, a tenth for documents',
+    (total) => {
+      const { answers, operations, documents } = cacheShares(total);
+      expect(answers + operations + documents).toBe(total);
+      expect(operations).toBe(Math.floor(total / 5));
+      expect(documents).toBe(Math.floor(total / 10));
+      expect(answers).toBeGreaterThanOrEqual(operations);
+    },
+  );
 });
 
 describe('single-flight lease', () => {
@@ -108,8 +119,18 @@ describe('the standalone emulator (npm run emulator)', () => {
   });
 
   it('takes its EMULATOR_* variables, faults checked by the same parser as PUT /emulator/faults', () => {
-    const c = loadEmulatorConfig({ EMULATOR_PORT: '0', EMULATOR_HOST: '0.0.0.0', EMULATOR_RATE_PER_MINUTE: '1000000', EMULATOR_FAULTS: '{"errorRate":0.5}' });
-    expect(c).toEqual({ port: 0, host: '0.0.0.0', faults: { ...NO_FAULTS, errorRate: 0.5 }, rateLimit: { perMinute: 1_000_000, perHour: 1800 } });
+    const c = loadEmulatorConfig({
+      EMULATOR_PORT: '0',
+      EMULATOR_HOST: '0.0.0.0',
+      EMULATOR_RATE_PER_MINUTE: '1000000',
+      EMULATOR_FAULTS: '{"errorRate":0.5}',
+    });
+    expect(c).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      faults: { ...NO_FAULTS, errorRate: 0.5 },
+      rateLimit: { perMinute: 1_000_000, perHour: 1800 },
+    });
     expect(loadConfig({ EMULATOR_FAULTS: '{"latencyMs":5}' }).emulatorFaults).toEqual({ ...NO_FAULTS, latencyMs: 5 });
   });
 

@@ -8,7 +8,10 @@ describe('request context', () => {
     const made: unknown[] = [];
     const root = { child: (bindings: unknown) => (made.push(bindings), { child: root.child } as unknown as Logger) } as unknown as Logger;
     const client: KoreClient = { fetchTrend: async () => Promise.reject(new Error('unused')), close: () => undefined };
-    const ctx = createContext({ config: loadConfig({ NODE_ENV: 'test' }), client, log: root, now: Date.now }, 'req-1', { subject: 'dash', bots: '*' });
+    const ctx = createContext({ config: loadConfig({ NODE_ENV: 'test' }), client, log: root, now: Date.now }, 'req-1', {
+      subject: 'dash',
+      bots: '*',
+    });
     // What @apollo/server's internalExecuteOperation does with the context (cloneObject).
     const copy = Object.assign(Object.create(Object.getPrototypeOf(ctx)) as object, ctx) as typeof ctx;
     expect(made).toEqual([]);

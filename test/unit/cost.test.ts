@@ -29,14 +29,42 @@ describe('cost in upstream calls', () => {
     ['the same question under two aliases: one call', `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('summary { newUsers }')} }`, 1],
     ['two ranges: two calls', `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('summary { uniqueUsers }', R2)} }`, 2],
     ['two bots: two calls', `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('summary { uniqueUsers }', R1, 'st-b')} }`, 2],
-    ['argument order does not matter', `{ a: ${trend('summary { uniqueUsers }')} b: engagementTrend(range: { end: "2025-12-07", start: "2025-12-01" }, botId: "st-a") { summary { uniqueUsers } } }`, 1],
-    ['different filters: two calls', `{ a: ${trend('summary { uniqueUsers }')} b: engagementTrend(botId: "st-a", ${R1}, filters: { channel: "rtm" }) { summary { uniqueUsers } } }`, 2],
-    ['@skip(if: true) costs nothing', `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('summary { uniqueUsers }', R2).replace(') {', ') @skip(if: true) {')} }`, 1],
-    ['@include(if: false) on a sub-field drops its call', `{ ${trend('series @include(if: false) { uniqueUsers { users } } hourly { hour }')} }`, 1],
-    ['fragments are expanded', `query { ...F } fragment F on Query { a: ${trend('summary { uniqueUsers }')} b: ${trend('hourly { hour }', R2)} }`, 2],
+    [
+      'argument order does not matter',
+      `{ a: ${trend('summary { uniqueUsers }')} b: engagementTrend(range: { end: "2025-12-07", start: "2025-12-01" }, botId: "st-a") { summary { uniqueUsers } } }`,
+      1,
+    ],
+    [
+      'different filters: two calls',
+      `{ a: ${trend('summary { uniqueUsers }')} b: engagementTrend(botId: "st-a", ${R1}, filters: { channel: "rtm" }) { summary { uniqueUsers } } }`,
+      2,
+    ],
+    [
+      '@skip(if: true) costs nothing',
+      `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('summary { uniqueUsers }', R2).replace(') {', ') @skip(if: true) {')} }`,
+      1,
+    ],
+    [
+      '@include(if: false) on a sub-field drops its call',
+      `{ ${trend('series @include(if: false) { uniqueUsers { users } } hourly { hour }')} }`,
+      1,
+    ],
+    [
+      'fragments are expanded',
+      `query { ...F } fragment F on Query { a: ${trend('summary { uniqueUsers }')} b: ${trend('hourly { hour }', R2)} }`,
+      2,
+    ],
     ['a fragment spread twice counts once', `query { ...F ...F } fragment F on Query { ${trend('summary { uniqueUsers }')} }`, 1],
-    ['a sub-selection through a fragment', `query { ${trend('...T')} } fragment T on EngagementTrend { series { uniqueUsers { users } } hourly { hour } }`, 2],
-    ['bot(id:) with two ranges', `{ bot(id: "st-a") { a: ${trend('summary { uniqueUsers }').replace('botId: "st-a", ', '')} b: ${trend('summary { uniqueUsers }', R2).replace('botId: "st-a", ', '')} } }`, 2],
+    [
+      'a sub-selection through a fragment',
+      `query { ${trend('...T')} } fragment T on EngagementTrend { series { uniqueUsers { users } } hourly { hour } }`,
+      2,
+    ],
+    [
+      'bot(id:) with two ranges',
+      `{ bot(id: "st-a") { a: ${trend('summary { uniqueUsers }').replace('botId: "st-a", ', '')} b: ${trend('summary { uniqueUsers }', R2).replace('botId: "st-a", ', '')} } }`,
+      2,
+    ],
     ['a mutation or other operation costs nothing', `mutation { x }`, 0],
   ])('%s → %i', (_name, query, expected) => {
     expect(cost(query)).toBe(expected);
@@ -103,13 +131,33 @@ describe('cost with questions canonicalized as the resolvers do', () => {
   beforeEach(() => (asked.length = 0));
 
   it.each<[string, string, number]>([
-    ['filters omitted and spelled as defaults: one question', `{ a: ${trend('summary { uniqueUsers }')} b: engagementTrend(botId: "st-a", ${R1}, filters: { conversationType: ALL, timeZone: "utc" }) { summary { newUsers } } }`, 1],
-    ['summary on one alias rides on hourly asked by another', `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('hourly { hour }')} }`, 1],
-    ['Query.engagementTrend and bot(id:) asking the same question: one call', `{ ${trend('series { uniqueUsers { users } }')} bot(id: "st-a") { engagementTrend(${R1}) { series { uniqueUsers { users } } } } }`, 1],
-    ['a refused bot costs nothing', `{ a: ${trend('summary { uniqueUsers }', R1, 'st-no')} b: ${trend('series { uniqueUsers { users } }', R2, 'st-no')} }`, 0],
+    [
+      'filters omitted and spelled as defaults: one question',
+      `{ a: ${trend('summary { uniqueUsers }')} b: engagementTrend(botId: "st-a", ${R1}, filters: { conversationType: ALL, timeZone: "utc" }) { summary { newUsers } } }`,
+      1,
+    ],
+    [
+      'summary on one alias rides on hourly asked by another',
+      `{ a: ${trend('summary { uniqueUsers }')} b: ${trend('hourly { hour }')} }`,
+      1,
+    ],
+    [
+      'Query.engagementTrend and bot(id:) asking the same question: one call',
+      `{ ${trend('series { uniqueUsers { users } }')} bot(id: "st-a") { engagementTrend(${R1}) { series { uniqueUsers { users } } } } }`,
+      1,
+    ],
+    [
+      'a refused bot costs nothing',
+      `{ a: ${trend('summary { uniqueUsers }', R1, 'st-no')} b: ${trend('series { uniqueUsers { users } }', R2, 'st-no')} }`,
+      0,
+    ],
     ['a refused range costs nothing', `{ ${trend('summary { uniqueUsers }', 'range: { start: "2099-01-01", end: "2099-01-02" }')} }`, 0],
     ['a v1 summary costs nothing', `{ ${trend('summary { uniqueUsers }', R1, 'st-v1')} }`, 0],
-    ['a v1 summary with series: the daily call only', `{ ${trend('summary { uniqueUsers } series { uniqueUsers { users } }', R1, 'st-v1')} }`, 1],
+    [
+      'a v1 summary with series: the daily call only',
+      `{ ${trend('summary { uniqueUsers } series { uniqueUsers { users } }', R1, 'st-v1')} }`,
+      1,
+    ],
     ['a v1 summary with hourly: the hourly call only', `{ ${trend('summary { uniqueUsers } hourly { hour }', R1, 'st-v1')} }`, 1],
   ])('%s → %i', (_name, query, expected) => {
     expect(cost(query, {}, resolve)).toBe(expected);
@@ -133,7 +181,9 @@ describe('cost with questions canonicalized as the resolvers do', () => {
     expect(cost(q, { bot: { toString: 1 }, r: { start: '2025-12-01', end: '2025-12-07' } }, resolve)).toBe(2);
     expect(cost(q, { bot: 'st-a', r: { start: '2025-12-01', end: '2025-12-07', extra: 1 } }, resolve)).toBe(2);
     expect(cost(q, { bot: 'st-a', r: { start: '2025-12-01', end: ['2025-12-07'] } }, resolve)).toBe(2);
-    expect(() => cost(q, { bot: 'st-a', r: JSON.parse('['.repeat(50_000) + ']'.repeat(50_000)) as unknown }, resolve)).toThrow(OperationLimitError);
+    expect(() => cost(q, { bot: 'st-a', r: JSON.parse('['.repeat(50_000) + ']'.repeat(50_000)) as unknown }, resolve)).toThrow(
+      OperationLimitError,
+    );
   });
 
   it('weighs refused questions in the limit, not in the calls (operationCost)', () => {

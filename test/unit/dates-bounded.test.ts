@@ -9,7 +9,9 @@ describe('time/ caches stay bounded whatever callers send', () => {
   it('thousands of case spellings of a zone alias keep at most 1,000 formatters, answers unchanged', () => {
     // An alias Intl accepts but does not list keeps the caller's spelling: every variant is its own key.
     const base = 'America/Argentina/ComodRivadavia';
-    const spellings = Array.from({ length: 3_000 }, (_, i) => [...base].map((c, j) => ((i >> j % 12) & 1 ? c.toUpperCase() : c.toLowerCase())).join(''));
+    const spellings = Array.from({ length: 3_000 }, (_, i) =>
+      [...base].map((c, j) => ((i >> (j % 12)) & 1 ? c.toUpperCase() : c.toLowerCase())).join(''),
+    );
     const distinct = [...new Set(spellings)];
     expect(distinct.length).toBeGreaterThan(1_000);
     const today = todayIn('America/Argentina/Catamarca', Date.UTC(2025, 11, 1, 12));

@@ -51,9 +51,15 @@ describe('time zones', () => {
   });
 
   it('finds local midnight across daylight-saving changes', () => {
-    expect(new Date(startOfLocalDay(parseIsoDate('2025-03-09') as number, 'America/New_York')).toISOString()).toBe('2025-03-09T05:00:00.000Z');
-    expect(new Date(startOfLocalDay(parseIsoDate('2025-03-10') as number, 'America/New_York')).toISOString()).toBe('2025-03-10T04:00:00.000Z');
-    expect(new Date(startOfLocalDay(parseIsoDate('2025-11-02') as number, 'America/New_York')).toISOString()).toBe('2025-11-02T04:00:00.000Z');
+    expect(new Date(startOfLocalDay(parseIsoDate('2025-03-09') as number, 'America/New_York')).toISOString()).toBe(
+      '2025-03-09T05:00:00.000Z',
+    );
+    expect(new Date(startOfLocalDay(parseIsoDate('2025-03-10') as number, 'America/New_York')).toISOString()).toBe(
+      '2025-03-10T04:00:00.000Z',
+    );
+    expect(new Date(startOfLocalDay(parseIsoDate('2025-11-02') as number, 'America/New_York')).toISOString()).toBe(
+      '2025-11-02T04:00:00.000Z',
+    );
     expect(new Date(startOfLocalDay(parseIsoDate('2025-12-01') as number, 'Asia/Kolkata')).toISOString()).toBe('2025-11-30T18:30:00.000Z');
   });
 

@@ -20,7 +20,15 @@ const queryArb = (maxDays: number) =>
     status: fc.constantFrom('all', 'active', 'closed' as const),
   });
 
-type Arb = { bot: string; start: number; length: number; timeZone: string; channel: string | null; type: MetricsQuery['type']; status: MetricsQuery['status'] };
+type Arb = {
+  bot: string;
+  start: number;
+  length: number;
+  timeZone: string;
+  channel: string | null;
+  type: MetricsQuery['type'];
+  status: MetricsQuery['status'];
+};
 const toQuery = (a: Arb, hourly: boolean): MetricsQuery => ({
   startDay: a.start,
   endDay: Math.min(a.start + a.length - 1, LAST_DAY + 1),
@@ -108,7 +116,11 @@ describe('emulator numbers (property-based)', () => {
     const ev = events('st-demo-retail');
     expect(ev.ts[0]).toBeLessThan(Date.parse('2025-01-02T00:00:00Z'));
     expect(new Set(ev.channel).size).toBeGreaterThanOrEqual(3);
-    const m = computeMetrics(ev, { startDay: LAST_DAY - 55, endDay: LAST_DAY - 1, timeZone: 'UTC', channel: null, type: 'all', status: 'all', hourly: false }, NOW);
+    const m = computeMetrics(
+      ev,
+      { startDay: LAST_DAY - 55, endDay: LAST_DAY - 1, timeZone: 'UTC', channel: null, type: 'all', status: 'all', hourly: false },
+      NOW,
+    );
     const byWeekday = [0, 0, 0, 0, 0, 0, 0];
     m.days.forEach((d, i) => (byWeekday[(LAST_DAY - 55 + i + 4) % 7] += d.unique));
     expect(byWeekday[6]).toBeGreaterThan(byWeekday[2] * 1.2); // retail: Saturdays busier than Tuesdays
@@ -116,7 +128,11 @@ describe('emulator numbers (property-based)', () => {
 
   it('counts nothing after "now": the rest of today is still empty', () => {
     const ev = events('st-demo-travel');
-    const m = computeMetrics(ev, { startDay: LAST_DAY, endDay: LAST_DAY, timeZone: 'UTC', channel: null, type: 'all', status: 'all', hourly: true }, NOW);
+    const m = computeMetrics(
+      ev,
+      { startDay: LAST_DAY, endDay: LAST_DAY, timeZone: 'UTC', channel: null, type: 'all', status: 'all', hourly: true },
+      NOW,
+    );
     const hours = m.hours ?? [];
     expect(sum(hours.slice(0, 13).map((h) => h.unique))).toBeGreaterThan(0);
     expect(sum(hours.slice(14).map((h) => h.unique))).toBe(0);

@@ -30,9 +30,15 @@ describe('explorer state in the URL', () => {
   });
 
   it('round-trips every control; presets are kept by name, custom ranges by dates', () => {
-    const custom = stateFromQuery('?bot=st-x&range=custom&start=2025-12-01&end=2025-12-07&tz=Europe%2FBerlin&channel=rtm&type=INTERACTIVE&status=CLOSED', DEFAULTS, NOW);
+    const custom = stateFromQuery(
+      '?bot=st-x&range=custom&start=2025-12-01&end=2025-12-07&tz=Europe%2FBerlin&channel=rtm&type=INTERACTIVE&status=CLOSED',
+      DEFAULTS,
+      NOW,
+    );
     expect(stateFromQuery(queryFromState(custom), DEFAULTS, NOW)).toEqual(custom);
-    expect(queryFromState(custom)).toBe('?bot=st-x&range=custom&start=2025-12-01&end=2025-12-07&tz=Europe%2FBerlin&channel=rtm&type=INTERACTIVE&status=CLOSED');
+    expect(queryFromState(custom)).toBe(
+      '?bot=st-x&range=custom&start=2025-12-01&end=2025-12-07&tz=Europe%2FBerlin&channel=rtm&type=INTERACTIVE&status=CLOSED',
+    );
     const preset = stateFromQuery('?bot=st-x&range=7&tz=UTC', DEFAULTS, NOW);
     expect(queryFromState(preset)).toBe('?bot=st-x&range=7&tz=UTC');
   });
@@ -42,21 +48,78 @@ describe('explorer state in the URL', () => {
     const odd = stateFromQuery('?range=12&type=SOME&status=nope', DEFAULTS, NOW);
     expect([odd.preset, odd.conversationType, odd.conversationStatus]).toEqual(['30', 'ALL', 'ALL']);
     // Impossible dates are kept as typed: the API names what is wrong, and a shared link shows the same.
-    expect(stateFromQuery('?range=custom&start=2025-12-10&end=2025-12-01', DEFAULTS, NOW)).toMatchObject({ start: '2025-12-10', end: '2025-12-01' });
+    expect(stateFromQuery('?range=custom&start=2025-12-10&end=2025-12-01', DEFAULTS, NOW)).toMatchObject({
+      start: '2025-12-10',
+      end: '2025-12-01',
+    });
   });
 });
 
 describe('explorer errors in plain words', () => {
   it.each([
-    [{ message: 'Invalid argument range.end: must be a real date as YYYY-MM-DD, got "2025-13-01"', extensions: { code: 'BAD_USER_INPUT', argument: 'range.end' } }, 'End date is not accepted', 'must be a real date as YYYY-MM-DD, got "2025-13-01"', 'dates'],
-    [{ message: 'Invalid argument range: spans 120 days; at most 90 days are allowed', extensions: { code: 'BAD_USER_INPUT', argument: 'range' } }, 'Date range is not accepted', 'spans 120 days; at most 90 days are allowed', 'dates'],
-    [{ message: 'Invalid argument filters.timeZone: must be an IANA time zone name', extensions: { code: 'BAD_USER_INPUT', argument: 'filters.timeZone' } }, 'Time zone is not accepted', 'must be an IANA time zone name', 'timeZone'],
-    [{ message: 'Invalid argument botId: …', extensions: { code: 'BAD_USER_INPUT', argument: 'botId' } }, 'Bot id is not accepted', '…', 'bot'],
-    [{ message: 'x', extensions: { code: 'RATE_LIMITED', retryAfter: 42 } }, 'Kore.ai is rate-limiting this bot', 'Its analytics allow a few calls a minute per bot, shared by everyone. Try again in 42 seconds.', undefined],
-    [{ message: 'x', extensions: { code: 'RATE_LIMITED' } }, 'Kore.ai is rate-limiting this bot', 'Its analytics allow a few calls a minute per bot, shared by everyone. Try again in a minute.', undefined],
-    [{ message: 'x', extensions: { code: 'FORBIDDEN', botId: 'st-b' } }, 'This bot is not yours to see', 'Your token does not list st-b. Ask for a token that includes it, or pick another bot.', 'bot'],
-    [{ message: 'no token', extensions: { code: 'UNAUTHENTICATED' } }, 'Sign-in needed', 'This server asks for a caller token. Paste one under "Token" (it stays in this browser tab).', 'token'],
-    [{ message: 'Kore.ai timed out.', extensions: { code: 'UPSTREAM_TIMEOUT' } }, 'Kore.ai did not answer properly', 'Kore.ai timed out. Try again shortly.', undefined],
+    [
+      {
+        message: 'Invalid argument range.end: must be a real date as YYYY-MM-DD, got "2025-13-01"',
+        extensions: { code: 'BAD_USER_INPUT', argument: 'range.end' },
+      },
+      'End date is not accepted',
+      'must be a real date as YYYY-MM-DD, got "2025-13-01"',
+      'dates',
+    ],
+    [
+      {
+        message: 'Invalid argument range: spans 120 days; at most 90 days are allowed',
+        extensions: { code: 'BAD_USER_INPUT', argument: 'range' },
+      },
+      'Date range is not accepted',
+      'spans 120 days; at most 90 days are allowed',
+      'dates',
+    ],
+    [
+      {
+        message: 'Invalid argument filters.timeZone: must be an IANA time zone name',
+        extensions: { code: 'BAD_USER_INPUT', argument: 'filters.timeZone' },
+      },
+      'Time zone is not accepted',
+      'must be an IANA time zone name',
+      'timeZone',
+    ],
+    [
+      { message: 'Invalid argument botId: …', extensions: { code: 'BAD_USER_INPUT', argument: 'botId' } },
+      'Bot id is not accepted',
+      '…',
+      'bot',
+    ],
+    [
+      { message: 'x', extensions: { code: 'RATE_LIMITED', retryAfter: 42 } },
+      'Kore.ai is rate-limiting this bot',
+      'Its analytics allow a few calls a minute per bot, shared by everyone. Try again in 42 seconds.',
+      undefined,
+    ],
+    [
+      { message: 'x', extensions: { code: 'RATE_LIMITED' } },
+      'Kore.ai is rate-limiting this bot',
+      'Its analytics allow a few calls a minute per bot, shared by everyone. Try again in a minute.',
+      undefined,
+    ],
+    [
+      { message: 'x', extensions: { code: 'FORBIDDEN', botId: 'st-b' } },
+      'This bot is not yours to see',
+      'Your token does not list st-b. Ask for a token that includes it, or pick another bot.',
+      'bot',
+    ],
+    [
+      { message: 'no token', extensions: { code: 'UNAUTHENTICATED' } },
+      'Sign-in needed',
+      'This server asks for a caller token. Paste one under "Token" (it stays in this browser tab).',
+      'token',
+    ],
+    [
+      { message: 'Kore.ai timed out.', extensions: { code: 'UPSTREAM_TIMEOUT' } },
+      'Kore.ai did not answer properly',
+      'Kore.ai timed out. Try again shortly.',
+      undefined,
+    ],
     [{ message: 'odd', extensions: {} }, 'Something went wrong', 'odd', undefined],
   ])('%j', (error, title, detail, field) => {
     expect(plainError(error, 'st-b')).toEqual({ title, detail, ...(field ? { field } : {}) });
@@ -70,7 +133,11 @@ describe('explorer errors in plain words', () => {
 
 describe('explorer page shell', () => {
   it('embeds its configuration as inert JSON that cannot close the script tag', () => {
-    const html = pageHtml('<script type="application/json"><!--CONFIG--></script>', { demoBots: [{ id: 'st-1', name: '</script><script>alert(1)</script>' }], maxRangeDaysHourly: 31, authRequired: false });
+    const html = pageHtml('<script type="application/json"><!--CONFIG--></script>', {
+      demoBots: [{ id: 'st-1', name: '</script><script>alert(1)</script>' }],
+      maxRangeDaysHourly: 31,
+      authRequired: false,
+    });
     expect(html).not.toContain('</script><script>');
     const json = /<script type="application\/json">(.*)<\/script>/.exec(html)?.[1] ?? '';
     expect(JSON.parse(json).demoBots[0].name).toBe('</script><script>alert(1)</script>');

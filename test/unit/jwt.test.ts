@@ -11,7 +11,7 @@ describe('upstream JWT minting', () => {
     expect(() => jwt.verify(token, 'other-secret')).toThrow();
   });
 
-  it('is short-lived: exp = iat + ttl, well under Kore\'s one-hour jti cap', () => {
+  it("is short-lived: exp = iat + ttl, well under Kore's one-hour jti cap", () => {
     const payload = jwt.decode(mintUpstreamToken('cs', 'k', 300)) as JwtPayload;
     expect((payload.exp as number) - (payload.iat as number)).toBe(300);
     expect(Math.abs((payload.iat as number) - Date.now() / 1000)).toBeLessThan(5);

@@ -16,9 +16,28 @@ const req = (version: 'v1' | 'v2', granularity: Granularity, start: string, end:
 
 /** The v2 page's daily sample, verbatim: gappy (Dec 02, 04, 05 missing) and with unique users only. */
 const V2_DAILY_DOC_SAMPLE = {
-  summary: { uniqueUsers: 2, newUsers: 2, returningUsers: 0, avgUniqueUsersPerDay: 0.4, avgNewUsersPerDay: 0.4, avgReturningUsersPerDay: 0 },
-  uniqueUsersTrend: { dataPoints: [{ date: 'Dec 01 2025', users: 0 }, { date: 'Dec 03 2025', users: 1 }] },
-  filters: { start: 'Dec 01 2025', end: 'Dec 05 2025', conversationType: 'all', conversationStatus: 'all', aggregationType: 'daily', dataPointsCount: 5 },
+  summary: {
+    uniqueUsers: 2,
+    newUsers: 2,
+    returningUsers: 0,
+    avgUniqueUsersPerDay: 0.4,
+    avgNewUsersPerDay: 0.4,
+    avgReturningUsersPerDay: 0,
+  },
+  uniqueUsersTrend: {
+    dataPoints: [
+      { date: 'Dec 01 2025', users: 0 },
+      { date: 'Dec 03 2025', users: 1 },
+    ],
+  },
+  filters: {
+    start: 'Dec 01 2025',
+    end: 'Dec 05 2025',
+    conversationType: 'all',
+    conversationStatus: 'all',
+    aggregationType: 'daily',
+    dataPointsCount: 5,
+  },
 };
 
 /** v1 page's hourly sample, verbatim: hour keys left out between "3 - 4" and "23 - 0". */
@@ -73,9 +92,20 @@ describe('v2 daily', () => {
   });
 
   it('drops rows outside the asked range rather than shifting them in', () => {
-    const body = { ...V2_DAILY_DOC_SAMPLE, uniqueUsersTrend: { dataPoints: [{ date: 'Nov 30 2025', users: 9 }, { date: 'Dec 02 2025', users: 4 }] } };
+    const body = {
+      ...V2_DAILY_DOC_SAMPLE,
+      uniqueUsersTrend: {
+        dataPoints: [
+          { date: 'Nov 30 2025', users: 9 },
+          { date: 'Dec 02 2025', users: 4 },
+        ],
+      },
+    };
     const data = mapTrend(body, req('v2', 'daily', '2025-12-01', '2025-12-02'));
-    expect(data.series?.uniqueUsers).toEqual([{ date: '2025-12-01', users: 0 }, { date: '2025-12-02', users: 4 }]);
+    expect(data.series?.uniqueUsers).toEqual([
+      { date: '2025-12-01', users: 0 },
+      { date: '2025-12-02', users: 4 },
+    ]);
   });
 });
 
@@ -149,6 +179,9 @@ describe('strict counts and shapes', () => {
     ['dataPoints that are not a list', { ...V2_DAILY_DOC_SAMPLE, uniqueUsersTrend: { dataPoints: {} } }],
     ['an unreadable date', { ...V2_DAILY_DOC_SAMPLE, uniqueUsersTrend: { dataPoints: [{ date: '2025-12-01', users: 1 }] } }],
     ['a day given twice', { ...V2_DAILY_DOC_SAMPLE, uniqueUsersTrend: { dataPoints: points(1, 1).concat(points(2)) } }],
-    ['new users above unique users', { ...V2_DAILY_DOC_SAMPLE, uniqueUsersTrend: { dataPoints: points(1) }, newUsersTrend: { dataPoints: points(2) } }],
+    [
+      'new users above unique users',
+      { ...V2_DAILY_DOC_SAMPLE, uniqueUsersTrend: { dataPoints: points(1) }, newUsersTrend: { dataPoints: points(2) } },
+    ],
   ])('refuses %s', (_name, body) => expect(() => mapTrend(body, daily)).toThrow(MalformedBodyError));
 });

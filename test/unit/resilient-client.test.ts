@@ -12,11 +12,30 @@ import { createMemoryCache } from '../../src/upstream/response-cache';
  */
 
 const silent = { debug: () => undefined, warn: () => undefined };
-const answer: TrendData = { version: 'v2', summary: { uniqueUsers: 7, newUsers: 3, returningUsers: 4, avgUniqueUsersPerDay: 1, avgNewUsersPerDay: 0.4, avgReturningUsersPerDay: 0.6 } };
+const answer: TrendData = {
+  version: 'v2',
+  summary: {
+    uniqueUsers: 7,
+    newUsers: 3,
+    returningUsers: 4,
+    avgUniqueUsersPerDay: 1,
+    avgNewUsersPerDay: 0.4,
+    avgReturningUsersPerDay: 0.6,
+  },
+};
 
 function question(startDay: number): UpstreamRequest {
   return upstreamRequest(
-    { version: 'v2', botId: 'st-1', startDay, endDay: startDay + 6, channel: null, conversationType: 'ALL', conversationStatus: 'ALL', timeZone: 'UTC' } as never,
+    {
+      version: 'v2',
+      botId: 'st-1',
+      startDay,
+      endDay: startDay + 6,
+      channel: null,
+      conversationType: 'ALL',
+      conversationStatus: 'ALL',
+      timeZone: 'UTC',
+    } as never,
     'daily',
   );
 }
@@ -106,7 +125,9 @@ describe('retry and breaker decisions read the typed origin, never client-facing
   });
 
   it("counts Kore.ai's 503 against the breaker and retries it even when its extensions say circuit-open", async () => {
-    const forged = new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Kore.ai failed to answer (HTTP 503).', 503, { reason: 'circuit-open' });
+    const forged = new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Kore.ai failed to answer (HTTP 503).', 503, {
+      reason: 'circuit-open',
+    });
     const { asked, inner } = scripted(forged);
     const breaker = recordingBreaker();
     await expect(resilient(inner, breaker).fetchTrend(question(100))).resolves.toEqual(answer);
@@ -125,7 +146,11 @@ describe('retry and breaker decisions read the typed origin, never client-facing
       const { asked, inner } = scripted(refusal);
       const breaker = recordingBreaker();
       await expect(resilient(inner, breaker).fetchTrend(question(100))).rejects.toBe(refusal);
-      expect({ origin: refusal.origin, asked: asked.length, told: breaker.told }).toEqual({ origin: refusal.origin, asked: 1, told: ['abandon'] });
+      expect({ origin: refusal.origin, asked: asked.length, told: breaker.told }).toEqual({
+        origin: refusal.origin,
+        asked: 1,
+        told: ['abandon'],
+      });
     }
   });
 

@@ -16,7 +16,11 @@ describe('upstream error mapping', () => {
     ['403', response(403, ''), 'UPSTREAM_UNAUTHENTICATED'],
     ['200-shaped 4002 code on a 400', response(400, kore('Invalid SDK credentials', 4002)), 'UPSTREAM_UNAUTHENTICATED'],
     ['429', response(429, ''), 'RATE_LIMITED'],
-    ['a rate-limit message on another status', response(400, kore("You've exceeded the per-minute rate limit for this API.", 400)), 'RATE_LIMITED'],
+    [
+      'a rate-limit message on another status',
+      response(400, kore("You've exceeded the per-minute rate limit for this API.", 400)),
+      'RATE_LIMITED',
+    ],
     ['the older rate-limit wording', response(403, kore('Rate limit for this API has been reached', 403)), 'RATE_LIMITED'],
     ['400 invalid stream id', response(400, kore('Invalid StreamId', 400)), 'UPSTREAM_REJECTED'],
     ['412', response(412, kore('Validation errors/ Invalid arguments', 412)), 'UPSTREAM_REJECTED'],

@@ -11,8 +11,18 @@ const filters = (f: Partial<EngagementFilters> = {}): EngagementFilters => ({
   timeZone: 'UTC',
   ...f,
 });
-const run = (over: { botId?: string; start?: string; end?: string; f?: Partial<EngagementFilters>; hourly?: boolean; version?: 'v1' | 'v2' } = {}) =>
-  validateTrendArgs(over.version ?? 'v2', over.botId ?? 'st-demo-retail', { start: over.start ?? '2025-12-01', end: over.end ?? '2025-12-05' }, filters(over.f), over.hourly ?? false, limits, NOW);
+const run = (
+  over: { botId?: string; start?: string; end?: string; f?: Partial<EngagementFilters>; hourly?: boolean; version?: 'v1' | 'v2' } = {},
+) =>
+  validateTrendArgs(
+    over.version ?? 'v2',
+    over.botId ?? 'st-demo-retail',
+    { start: over.start ?? '2025-12-01', end: over.end ?? '2025-12-05' },
+    filters(over.f),
+    over.hourly ?? false,
+    limits,
+    NOW,
+  );
 
 function argumentOf(fn: () => unknown): string {
   try {
@@ -27,7 +37,13 @@ function argumentOf(fn: () => unknown): string {
 describe('argument validation', () => {
   it('returns the canonical question for good input', () => {
     const q = run({ f: { channel: 'rtm', timeZone: 'Asia/Kolkata', conversationType: ConversationType.NON_INTERACTIVE } });
-    expect(q).toMatchObject({ version: 'v2', botId: 'st-demo-retail', channel: 'rtm', conversationType: 'NON_INTERACTIVE', conversationStatus: 'ALL' });
+    expect(q).toMatchObject({
+      version: 'v2',
+      botId: 'st-demo-retail',
+      channel: 'rtm',
+      conversationType: 'NON_INTERACTIVE',
+      conversationStatus: 'ALL',
+    });
     expect(isoDate(q.startDay)).toBe('2025-12-01');
     expect(q.endDay - q.startDay).toBe(4);
   });

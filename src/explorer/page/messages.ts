@@ -40,13 +40,25 @@ export function plainError(error: ApiError, botId: string): PlainError {
     }
     case 'RATE_LIMITED': {
       const after = Number(error.extensions?.retryAfter);
-      const when = Number.isFinite(after) && after > 0 ? `in ${Math.ceil(after)} second${Math.ceil(after) === 1 ? '' : 's'}` : 'in a minute';
-      return { title: 'Kore.ai is rate-limiting this bot', detail: `Its analytics allow a few calls a minute per bot, shared by everyone. Try again ${when}.` };
+      const when =
+        Number.isFinite(after) && after > 0 ? `in ${Math.ceil(after)} second${Math.ceil(after) === 1 ? '' : 's'}` : 'in a minute';
+      return {
+        title: 'Kore.ai is rate-limiting this bot',
+        detail: `Its analytics allow a few calls a minute per bot, shared by everyone. Try again ${when}.`,
+      };
     }
     case 'FORBIDDEN':
-      return { title: 'This bot is not yours to see', detail: `Your token does not list ${botId}. Ask for a token that includes it, or pick another bot.`, field: 'bot' };
+      return {
+        title: 'This bot is not yours to see',
+        detail: `Your token does not list ${botId}. Ask for a token that includes it, or pick another bot.`,
+        field: 'bot',
+      };
     case 'UNAUTHENTICATED':
-      return { title: 'Sign-in needed', detail: 'This server asks for a caller token. Paste one under "Token" (it stays in this browser tab).', field: 'token' };
+      return {
+        title: 'Sign-in needed',
+        detail: 'This server asks for a caller token. Paste one under "Token" (it stays in this browser tab).',
+        field: 'token',
+      };
     case 'BOT_NOT_CONFIGURED':
       return { title: 'No Kore.ai app for this bot', detail: `This server has no Kore.ai credentials for ${botId}.`, field: 'bot' };
     case 'UPSTREAM_TIMEOUT':

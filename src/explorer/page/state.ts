@@ -49,7 +49,8 @@ export function presetRange(preset: Exclude<Preset, 'custom'>, timeZone: string,
   return { start: addDays(end, -(Number(preset) - 1)), end };
 }
 
-const oneOf = <T extends string>(value: string | null, allowed: readonly T[], fallback: T): T => (allowed.includes(value as T) ? (value as T) : fallback);
+const oneOf = <T extends string>(value: string | null, allowed: readonly T[], fallback: T): T =>
+  allowed.includes(value as T) ? (value as T) : fallback;
 
 /**
  * State from a query string. Anything missing gets a default; dates and ids are kept as typed
@@ -72,7 +73,10 @@ export function stateFromQuery(search: string, defaults: { bot: string; timeZone
   };
 }
 
-/** The query string for a state: presets are stored by name (a link to "last 7 days" stays current), custom ranges by dates; defaults are left out. */
+/**
+ * The query string for a state: presets are stored by name (a link to "last 7 days" stays current),
+ * custom ranges by dates; defaults are left out.
+ */
 export function queryFromState(state: ExplorerState): string {
   const q = new URLSearchParams();
   q.set('bot', state.bot);

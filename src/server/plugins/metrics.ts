@@ -22,7 +22,8 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
               const seconds = Number(process.hrtime.bigint() - fieldStarted) / 1e9;
               recordLater(() => {
                 // The planner's walker: fragments expanded, @skip/@include honoured, as execution sees them.
-                for (const name of topLevelFieldNames(operation, fragmentsOf(document), request.variables ?? {})) metrics.field(name, seconds);
+                for (const name of topLevelFieldNames(operation, fragmentsOf(document), request.variables ?? {}))
+                  metrics.field(name, seconds);
               });
             },
           };

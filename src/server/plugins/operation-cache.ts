@@ -50,7 +50,8 @@ export function createOperationStore(maxBytes: number) {
     /** Keeps a compact copy of `result` (given as its JSON) until `until`; an entry over a tenth of the bound is not kept. */
     set(key: string, json: string, until: number, ttlMs: number) {
       const size = operationEntrySize(key.length, json);
-      if (size <= maxBytes / 10) lru.set(key, { result: JSON.parse(json) as FormattedExecutionResult, until, size }, { ttl: Math.max(1, ttlMs) });
+      if (size <= maxBytes / 10)
+        lru.set(key, { result: JSON.parse(json) as FormattedExecutionResult, until, size }, { ttl: Math.max(1, ttlMs) });
     },
     stats: () => ({ entries: lru.size, bytes: lru.calculatedSize }),
   };

@@ -84,7 +84,11 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
     if (proxied) call.signal = AbortSignal.timeout(options.timeoutMs);
     const res = await api.request<string>(call);
     const retryAfter = res.headers['retry-after'];
-    return { status: res.status, body: typeof res.data === 'string' ? res.data : '', retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
+    return {
+      status: res.status,
+      body: typeof res.data === 'string' ? res.data : '',
+      retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+    };
   }
 
   function failureOf(error: unknown): UpstreamFailure {
@@ -112,7 +116,10 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
         if (res.status >= 200 && res.status < 300) {
           try {
             const data = mapTrend(JSON.parse(res.body), req);
-            log.debug({ botId: req.botId, version: req.version, granularity: req.granularity, status: res.status, ms: Date.now() - started }, 'upstream call');
+            log.debug(
+              { botId: req.botId, version: req.version, granularity: req.granularity, status: res.status, ms: Date.now() - started },
+              'upstream call',
+            );
             return data;
           } catch (error) {
             if (!(error instanceof SyntaxError || error instanceof MalformedBodyError)) throw error;
@@ -127,7 +134,14 @@ export function createKoreClient(options: KoreClientOptions, log: UpstreamLog): 
       }
       const mapped: UpstreamError = upstreamErrorFrom(failure, req.botId);
       log.warn(
-        { botId: req.botId, version: req.version, granularity: req.granularity, code: mapped.code, status: mapped.status, ms: Date.now() - started },
+        {
+          botId: req.botId,
+          version: req.version,
+          granularity: req.granularity,
+          code: mapped.code,
+          status: mapped.status,
+          ms: Date.now() - started,
+        },
         'upstream call failed',
       );
       throw mapped;

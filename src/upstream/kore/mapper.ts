@@ -83,7 +83,13 @@ function hourlyCounts(rows: readonly KoreDayRow[], where: string, req: UpstreamR
   return counts;
 }
 
-function buckets(version: ApiVersion, req: UpstreamRequest, unique: number[], fresh: number[] | null, returning: number[] | null): HourlyBucket[] {
+function buckets(
+  version: ApiVersion,
+  req: UpstreamRequest,
+  unique: number[],
+  fresh: number[] | null,
+  returning: number[] | null,
+): HourlyBucket[] {
   const out = new Array<HourlyBucket>(unique.length);
   for (let i = 0; i < unique.length; i++) {
     const date = isoDate(req.startDay + Math.floor(i / 24));
@@ -131,11 +137,16 @@ export function mapV2(json: unknown, req: UpstreamRequest): TrendData {
   if (!newUsersTrend) throw new MalformedBodyError('newUsersTrend');
   const unique = hours(uniqueUsersTrend, 'uniqueUsersTrend', req);
   const fresh = hours(newUsersTrend, 'newUsersTrend', req);
-  const returning = returningUsersTrend ? hours(returningUsersTrend, 'returningUsersTrend', req) : deriveCounts(unique, fresh, 'newUsersTrend.dataPoints');
+  const returning = returningUsersTrend
+    ? hours(returningUsersTrend, 'returningUsersTrend', req)
+    : deriveCounts(unique, fresh, 'newUsersTrend.dataPoints');
   return { version: 'v2', summary, hourly: buckets('v2', req, unique, fresh, returning) };
 }
 
-/** v1's body has unique users only: no summary, no new or returning trends (as its row in capabilities.ts says; a test holds the two together). */
+/**
+ * v1's body has unique users only: no summary, no new or returning trends (as its row in
+ * capabilities.ts says; a test holds the two together).
+ */
 export function mapV1(json: unknown, req: UpstreamRequest): TrendData {
   const { results } = readV1Body(json);
   if (req.granularity === 'daily') {
