@@ -15,6 +15,32 @@ export const upstreamReq = (version: ApiVersion, granularity: Granularity, start
   timeZone: 'UTC',
 });
 
+/** The v2 page's daily sample, verbatim: gappy (Dec 02, 04, 05 missing) and with unique users only. */
+export const V2_DAILY_DOC_SAMPLE = {
+  summary: {
+    uniqueUsers: 2,
+    newUsers: 2,
+    returningUsers: 0,
+    avgUniqueUsersPerDay: 0.4,
+    avgNewUsersPerDay: 0.4,
+    avgReturningUsersPerDay: 0,
+  },
+  uniqueUsersTrend: {
+    dataPoints: [
+      { date: 'Dec 01 2025', users: 0 },
+      { date: 'Dec 03 2025', users: 1 },
+    ],
+  },
+  filters: {
+    start: 'Dec 01 2025',
+    end: 'Dec 05 2025',
+    conversationType: 'all',
+    conversationStatus: 'all',
+    aggregationType: 'daily',
+    dataPointsCount: 5,
+  },
+};
+
 /** One row per day of `req` in the documented shape: `users` (daily) or 24 hour keys (hourly), each count `count(day, hour)`. */
 function rows(req: UpstreamRequest, count: (day: number, hour: number) => number): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];

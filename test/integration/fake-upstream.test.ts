@@ -2,6 +2,7 @@ import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { startFakeUpstream, type FakeReply, type FakeRequest, type FakeUpstream } from '../helpers/fake-upstream';
 import { codes, startStack, type Stack } from '../helpers/stack';
 import { until } from '../helpers/wait';
+import { V2_DAILY_DOC_SAMPLE } from '../helpers/kore-bodies';
 
 /**
  * Engagement Graph pointed (KORE_HOST, KORE_CLIENT_ID, KORE_CLIENT_SECRET) at a recording fake that
@@ -197,32 +198,7 @@ describe('upstream failures become clear field errors', () => {
   });
 
   it('the documented v2 sample (unique users only) still answers what it has', async () => {
-    fake.reply = () => ({
-      body: {
-        summary: {
-          uniqueUsers: 2,
-          newUsers: 2,
-          returningUsers: 0,
-          avgUniqueUsersPerDay: 0.4,
-          avgNewUsersPerDay: 0.4,
-          avgReturningUsersPerDay: 0,
-        },
-        uniqueUsersTrend: {
-          dataPoints: [
-            { date: 'Dec 01 2025', users: 0 },
-            { date: 'Dec 03 2025', users: 1 },
-          ],
-        },
-        filters: {
-          start: 'Dec 01 2025',
-          end: 'Dec 05 2025',
-          conversationType: 'all',
-          conversationStatus: 'all',
-          aggregationType: 'daily',
-          dataPointsCount: 5,
-        },
-      },
-    });
+    fake.reply = () => ({ body: V2_DAILY_DOC_SAMPLE });
     const { body } = await stack.gql<{
       engagementTrend: { summary: { uniqueUsers: number }; series: { uniqueUsers: Array<{ users: number }>; newUsers: null } };
     }>(Q);

@@ -1,44 +1,7 @@
-import { parseIsoDate } from '../../src/time/calendar';
 import { MalformedBodyError, mapTrend, parseCount } from '../../src/upstream/kore/mapper';
-import type { Granularity, UpstreamRequest } from '../../src/engagement/model';
+import { upstreamReq, V2_DAILY_DOC_SAMPLE } from '../helpers/kore-bodies';
 
-const req = (version: 'v1' | 'v2', granularity: Granularity, start: string, end: string): UpstreamRequest => ({
-  version,
-  granularity,
-  botId: 'st-1',
-  startDay: parseIsoDate(start) as number,
-  endDay: parseIsoDate(end) as number,
-  channel: null,
-  conversationType: 'ALL',
-  conversationStatus: 'ALL',
-  timeZone: 'UTC',
-});
-
-/** The v2 page's daily sample, verbatim: gappy (Dec 02, 04, 05 missing) and with unique users only. */
-const V2_DAILY_DOC_SAMPLE = {
-  summary: {
-    uniqueUsers: 2,
-    newUsers: 2,
-    returningUsers: 0,
-    avgUniqueUsersPerDay: 0.4,
-    avgNewUsersPerDay: 0.4,
-    avgReturningUsersPerDay: 0,
-  },
-  uniqueUsersTrend: {
-    dataPoints: [
-      { date: 'Dec 01 2025', users: 0 },
-      { date: 'Dec 03 2025', users: 1 },
-    ],
-  },
-  filters: {
-    start: 'Dec 01 2025',
-    end: 'Dec 05 2025',
-    conversationType: 'all',
-    conversationStatus: 'all',
-    aggregationType: 'daily',
-    dataPointsCount: 5,
-  },
-};
+const req = upstreamReq;
 
 /** v1 page's hourly sample, verbatim: hour keys left out between "3 - 4" and "23 - 0". */
 const V1_HOURLY_DOC_SAMPLE = {
