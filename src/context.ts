@@ -18,6 +18,12 @@ export interface Context {
   readonly loaders: Loaders;
   readonly log: Logger;
   readonly now: () => number;
+  /**
+   * When the request arrived, read once: every "today" of this request (range checks, presets) is
+   * judged at this one moment, so the planner (before execution) and the resolvers (during it)
+   * cannot disagree about the day when a request runs across midnight.
+   */
+  readonly receivedAt: number;
   /** Answers this request served stale; reported in `extensions.engagementGraph`. */
   readonly stale: StaleAnswer[];
   /** Counted for the operation's log line. */
@@ -81,6 +87,7 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
     loaders: createLoaders(deps.client, { maxConcurrency: deps.config.upstreamConcurrency, onStale, trace }),
     makeLog: () => deps.log.child(requestBindings(requestId, principal)),
     now: deps.now,
+    receivedAt: deps.now(),
     stale,
     stats,
     freshness,

@@ -1,6 +1,7 @@
 /**
  * The fewest upstream calls a scenario can cost, counted by hand from the scenario's own definition,
- * independently of the planner the benchmark checks (src/security/cost.ts, the loaders).
+ * independently of the planner the benchmark checks (src/engagement/plan.ts, which the loaders and
+ * the cost limit apply).
  *
  * What Kore.ai answers fixes the minimum: one call answers one (bot, range, filters, aggregation)
  * question; a daily answer carries the summary and the daily series, an hourly answer the summary and

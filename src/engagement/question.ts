@@ -36,14 +36,12 @@ export function canonicalQuestion(
 ): TrendQuery {
   const credential = authorizeBot(ctx, botId);
   const limits = { ...ctx.config, v1TimeZone: credential.v1TimeZone };
-  return validateTrendArgs(credential.apiVersion, botId, range, filters, hourlyAsked, limits, ctx.now());
+  return validateTrendArgs(credential.apiVersion, botId, range, filters, hourlyAsked, limits, ctx.receivedAt);
 }
 
 /**
  * The planner's view of the resolvers: a refusal is null, since the resolver answers it with an
- * error before any call. The plan is made before execution starts, so `ctx.now()` here is read a
- * moment before the resolver reads it; only a range starting "tomorrow" at the stroke of midnight
- * can tell the two apart.
+ * error before any call. Both judge "today" at `ctx.receivedAt`, so they agree at midnight too.
  */
 export function questionResolver(ctx: Context): ResolveQuestion {
   return (botId, range, filters, hourlyAsked) => {

@@ -26,6 +26,3 @@ export function operationCost(
   const plan = planOperation(document, operation, variables, resolveQuestion);
   return { calls: plan.calls.size, limited: plan.calls.size + plan.refused.size };
 }
-
-/** Kept for bench/run.ts until it imports the planner directly. */
-export { estimateUpstreamCalls } from '../engagement/plan';
