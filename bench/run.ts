@@ -3,6 +3,7 @@ import { machine, printTable, writeResults } from './lib/report';
 import type { Row, Scenario } from './lib/scenario';
 import { ONLY, ROUNDS, SECONDS } from './lib/settings';
 import { startReplay, startUpstream } from './lib/upstream';
+import { dashboard } from './scenarios/dashboard';
 import { efficiency } from './scenarios/efficiency';
 import { memory } from './scenarios/memory';
 import { overhead } from './scenarios/overhead';
@@ -19,7 +20,7 @@ import { throughput } from './scenarios/throughput';
  * Settings (BENCH_ROUNDS, BENCH_SECONDS, BENCH_ONLY, BENCH_MEMORY_OPS) are in lib/settings.ts.
  */
 
-const SCENARIOS: readonly Scenario[] = [overhead, throughput, efficiency, scale, memory];
+const SCENARIOS: readonly Scenario[] = [overhead, throughput, efficiency, scale, memory, dashboard];
 
 async function main(): Promise<void> {
   const unknown = [...ONLY].filter((name) => !SCENARIOS.some((s) => s.name === name));

@@ -33,13 +33,54 @@ registerEnumType(ConversationStatus, {
   },
 });
 
-@InputType({ description: 'An inclusive range of calendar days: 2025-12-01 to 2025-12-05 is five days.' })
-export class DateRangeInput {
-  @Field(() => DateScalar, { description: 'First day of the range (inclusive).' })
-  start!: string;
+/** Relative ranges, resolved against today in `filters.timeZone` (engagement.validate.ts `presetRange`). */
+export enum RangePreset {
+  TODAY = 'TODAY',
+  YESTERDAY = 'YESTERDAY',
+  LAST_7_DAYS = 'LAST_7_DAYS',
+  LAST_28_DAYS = 'LAST_28_DAYS',
+  LAST_30_DAYS = 'LAST_30_DAYS',
+  LAST_90_DAYS = 'LAST_90_DAYS',
+  THIS_WEEK = 'THIS_WEEK',
+  LAST_WEEK = 'LAST_WEEK',
+  THIS_MONTH = 'THIS_MONTH',
+  LAST_MONTH = 'LAST_MONTH',
+}
 
-  @Field(() => DateScalar, { description: 'Last day of the range (inclusive).' })
-  end!: string;
+registerEnumType(RangePreset, {
+  name: 'RangePreset',
+  description:
+    'A range relative to today in `filters.timeZone`, resolved before anything else: a preset and the same explicit dates are one question (one call, one cache entry). Weeks are ISO weeks, Monday to Sunday.',
+  valuesConfig: {
+    TODAY: { description: 'Today alone.' },
+    YESTERDAY: { description: 'Yesterday alone.' },
+    LAST_7_DAYS: { description: 'The 7 days ending today, today included (today − 6 to today).' },
+    LAST_28_DAYS: { description: 'The 28 days ending today, today included.' },
+    LAST_30_DAYS: { description: 'The 30 days ending today, today included.' },
+    LAST_90_DAYS: { description: 'The 90 days ending today, today included (over the cap when `hourly` is selected).' },
+    THIS_WEEK: { description: "This ISO week's Monday to today." },
+    LAST_WEEK: { description: 'The whole previous ISO week, Monday to Sunday.' },
+    THIS_MONTH: { description: "This month's first day to today." },
+    LAST_MONTH: { description: 'The whole previous calendar month.' },
+  },
+});
+
+@InputType({
+  description:
+    'An inclusive range of calendar days, given either as `start` and `end` (2025-12-01 to 2025-12-05 is five days) or as a `preset`; exactly one form.',
+})
+export class DateRangeInput {
+  @Field(() => DateScalar, { nullable: true, description: 'First day of the range (inclusive); with `end`, instead of `preset`.' })
+  start?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Last day of the range (inclusive); with `start`, instead of `preset`.' })
+  end?: string | null;
+
+  @Field(() => RangePreset, {
+    nullable: true,
+    description: 'A range relative to today in `filters.timeZone`, instead of `start` and `end`.',
+  })
+  preset?: RangePreset | null;
 }
 
 @InputType({ description: 'Optional filters; every field has a default.' })

@@ -3,8 +3,9 @@ import { isoDate, parseIsoDate } from '../time/calendar';
 import { BadUserInputError, UpstreamUnsupportedError } from '../errors';
 import { CAPABILITIES } from '../upstream/kore/capabilities';
 import type { ApiVersion, TrendQuery } from './model';
+import { isoWeekStart, monthStart } from '../time/periods';
 import type { DateRangeInput, EngagementFilters } from './engagement.args';
-import { ConversationStatus, ConversationType } from './engagement.args';
+import { ConversationStatus, ConversationType, RangePreset } from './engagement.args';
 
 export interface ValidationLimits {
   readonly maxRangeDaysDaily: number;
@@ -22,6 +23,61 @@ const shown = (value: string) => JSON.stringify(value.length > 40 ? `${value.sli
 /** A bot id as Kore.ai has them: letters, digits, `-`, `_`; nothing that could change a URL path. */
 export function checkBotId(botId: string, argument = 'botId'): void {
   if (!BOT_ID.test(botId)) throw new BadUserInputError(argument, `must be 1–64 letters, digits, "-" or "_", got ${shown(botId)}`);
+}
+
+/**
+ * The days of a preset, given today's day number in the question's zone. LAST_N_DAYS ends today,
+ * today included; weeks are ISO weeks (Monday to Sunday); LAST_WEEK and LAST_MONTH are whole.
+ */
+export function presetRange(preset: RangePreset, today: number): { startDay: number; endDay: number } {
+  const lastDays = (n: number) => ({ startDay: today - (n - 1), endDay: today });
+  switch (preset) {
+    case RangePreset.TODAY:
+      return { startDay: today, endDay: today };
+    case RangePreset.YESTERDAY:
+      return { startDay: today - 1, endDay: today - 1 };
+    case RangePreset.LAST_7_DAYS:
+      return lastDays(7);
+    case RangePreset.LAST_28_DAYS:
+      return lastDays(28);
+    case RangePreset.LAST_30_DAYS:
+      return lastDays(30);
+    case RangePreset.LAST_90_DAYS:
+      return lastDays(90);
+    case RangePreset.THIS_WEEK:
+      return { startDay: isoWeekStart(today), endDay: today };
+    case RangePreset.LAST_WEEK:
+      return { startDay: isoWeekStart(today) - 7, endDay: isoWeekStart(today) - 1 };
+    case RangePreset.THIS_MONTH:
+      return { startDay: monthStart(today), endDay: today };
+    case RangePreset.LAST_MONTH:
+      return { startDay: monthStart(monthStart(today) - 1), endDay: monthStart(today) - 1 };
+  }
+  // Coercion admits only the values above; a raw value reaching here is refused, never guessed.
+  throw new BadUserInputError('range.preset', `must be one of ${Object.values(RangePreset).join(', ')}`);
+}
+
+const given = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
+
+/**
+ * The range's days, from exactly one of its two forms (explicit dates or a preset). Every check
+ * after this one (order, today, the caps) reads only the days, so a preset and the same explicit
+ * dates cannot be told apart from here on: one canonical question, one call, one cache entry.
+ */
+function resolveRange(range: DateRangeInput, today: number): { startDay: number; endDay: number } {
+  const explicit = given(range.start) || given(range.end);
+  if (given(range.preset)) {
+    if (explicit) throw new BadUserInputError('range', 'give either start and end, or preset, not both');
+    return presetRange(range.preset, today);
+  }
+  if (!given(range.start) || !given(range.end)) throw new BadUserInputError('range', 'give either start and end, or preset');
+  const startDay = parseIsoDate(range.start);
+  const endDay = parseIsoDate(range.end);
+  if (startDay === null) throw new BadUserInputError('range.start', `must be a real date as YYYY-MM-DD, got ${shown(range.start)}`);
+  if (endDay === null) throw new BadUserInputError('range.end', `must be a real date as YYYY-MM-DD, got ${shown(range.end)}`);
+  if (startDay < EARLIEST_DAY) throw new BadUserInputError('range.start', 'must not be before 2000-01-01');
+  if (startDay > endDay) throw new BadUserInputError('range', `start (${range.start}) must not be after end (${range.end})`);
+  return { startDay, endDay };
 }
 
 /**
@@ -52,13 +108,8 @@ export function validateTrendArgs(
     throw new BadUserInputError('filters.channel', `must be one channel code of letters and digits (such as "rtm"), got ${shown(channel)}`);
   }
 
-  const startDay = parseIsoDate(range.start);
-  const endDay = parseIsoDate(range.end);
-  if (startDay === null) throw new BadUserInputError('range.start', `must be a real date as YYYY-MM-DD, got ${shown(range.start)}`);
-  if (endDay === null) throw new BadUserInputError('range.end', `must be a real date as YYYY-MM-DD, got ${shown(range.end)}`);
-  if (startDay < EARLIEST_DAY) throw new BadUserInputError('range.start', 'must not be before 2000-01-01');
-  if (startDay > endDay) throw new BadUserInputError('range', `start (${range.start}) must not be after end (${range.end})`);
   const today = todayIn(timeZone, now);
+  const { startDay, endDay } = resolveRange(range, today);
   if (startDay > today) throw new BadUserInputError('range.start', `must not be after today (${isoDate(today)} in ${timeZone})`);
   const days = endDay - startDay + 1;
   const cap = hourlyAsked ? limits.maxRangeDaysHourly : limits.maxRangeDaysDaily;

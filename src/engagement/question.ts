@@ -2,6 +2,7 @@ import type { Context } from '../context';
 import { credentialFor, type KoreCredential } from '../config';
 import { BotNotConfiguredError, EngagementError, ForbiddenError } from '../errors';
 import { mayRead } from '../security/auth';
+import { startOfLocalDay, todayIn } from '../time/zones';
 import type { DateRangeInput, EngagementFilters } from './engagement.args';
 import { checkBotId, validateTrendArgs } from './engagement.validate';
 import type { TrendQuery } from './model';
@@ -36,7 +37,12 @@ export function canonicalQuestion(
 ): TrendQuery {
   const credential = authorizeBot(ctx, botId);
   const limits = { ...ctx.config, v1TimeZone: credential.v1TimeZone };
-  return validateTrendArgs(credential.apiVersion, botId, range, filters, hourlyAsked, limits, ctx.receivedAt);
+  const now = ctx.receivedAt;
+  const query = validateTrendArgs(credential.apiVersion, botId, range, filters, hourlyAsked, limits, now);
+  // A preset names other days after midnight in its zone: the same operation must not be replayed
+  // whole (the operation cache keys on its text) past then, however long its answers stay fresh.
+  if (range.preset) ctx.freshness.until = Math.min(ctx.freshness.until, startOfLocalDay(todayIn(query.timeZone, now) + 1, query.timeZone));
+  return query;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { valueFromASTUntyped, type OperationDefinitionNode } from 'graphql';
 import { OperationLimitError } from '../errors';
 import { MAX_VALUE_DEPTH } from '../security/body';
-import { ConversationStatus, ConversationType, type DateRangeInput, type EngagementFilters } from './engagement.args';
+import { ConversationStatus, ConversationType, RangePreset, type DateRangeInput, type EngagementFilters } from './engagement.args';
 
 /**
  * Raw variables as the planner reads them: before coercion, so hostile (deeply nested values,
@@ -43,16 +43,26 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
 const onlyKeys = (value: Record<string, unknown>, allowed: readonly string[]) => Object.keys(value).every((k) => allowed.includes(k));
 const TYPES: readonly string[] = Object.values(ConversationType);
 const STATUSES: readonly string[] = Object.values(ConversationStatus);
+const PRESETS: readonly string[] = Object.values(RangePreset);
 
 /** An ID as coercion makes it: a string, or an integer's digits; undefined for anything else. */
 export const asId = (raw: unknown): string | undefined =>
   typeof raw === 'string' ? raw : typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : undefined;
 
-/** A raw range in the shape coercion accepts, or undefined (coercion would refuse the operation). */
+/**
+ * A raw range in the shape coercion accepts, or undefined (coercion would refuse the operation).
+ * Both forms are read (dates and `preset`), and a range that gives both or neither is passed on as
+ * it is: coercion accepts it, and validation (engagement.validate.ts) refuses it before any call, so
+ * the planner counts it as the resolver answers it. A preset is resolved there too, so a preset and
+ * the same explicit dates are one question to the planner as to the loaders.
+ */
 export function asRange(raw: unknown): DateRangeInput | undefined {
-  if (!isRecord(raw) || !onlyKeys(raw, ['start', 'end'])) return undefined;
-  const { start, end } = raw;
-  return typeof start === 'string' && typeof end === 'string' ? { start, end } : undefined;
+  if (!isRecord(raw) || !onlyKeys(raw, ['start', 'end', 'preset'])) return undefined;
+  const { start, end, preset } = raw;
+  const date = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
+  if (!date(start) || !date(end)) return undefined;
+  if (preset !== undefined && preset !== null && !(typeof preset === 'string' && PRESETS.includes(preset))) return undefined;
+  return { start, end, preset: preset as RangePreset | null | undefined };
 }
 
 /** Raw filters in the shape coercion accepts (null: omitted), or undefined. */

@@ -20,12 +20,14 @@ export type ConversationType =
   /** Conversations without user interaction (for example proactive messages). */
   | 'NON_INTERACTIVE';
 
-/** An inclusive range of calendar days: 2025-12-01 to 2025-12-05 is five days. */
+/** An inclusive range of calendar days, given either as `start` and `end` (2025-12-01 to 2025-12-05 is five days) or as a `preset`; exactly one form. */
 export type DateRangeInput = {
-  /** Last day of the range (inclusive). */
-  end: string;
-  /** First day of the range (inclusive). */
-  start: string;
+  /** Last day of the range (inclusive); with `start`, instead of `preset`. */
+  end?: string | null | undefined;
+  /** A range relative to today in `filters.timeZone`, instead of `start` and `end`. */
+  preset?: RangePreset | null | undefined;
+  /** First day of the range (inclusive); with `end`, instead of `preset`. */
+  start?: string | null | undefined;
 };
 
 /** Optional filters; every field has a default. */
@@ -39,6 +41,29 @@ export type EngagementFilters = {
   /** IANA time zone name (for example `Europe/Berlin`); day and hour boundaries are in this zone. */
   timeZone?: string | null | undefined;
 };
+
+/** A range relative to today in `filters.timeZone`, resolved before anything else: a preset and the same explicit dates are one question (one call, one cache entry). Weeks are ISO weeks, Monday to Sunday. */
+export type RangePreset =
+  /** The 7 days ending today, today included (today − 6 to today). */
+  | 'LAST_7_DAYS'
+  /** The 28 days ending today, today included. */
+  | 'LAST_28_DAYS'
+  /** The 30 days ending today, today included. */
+  | 'LAST_30_DAYS'
+  /** The 90 days ending today, today included (over the cap when `hourly` is selected). */
+  | 'LAST_90_DAYS'
+  /** The whole previous calendar month. */
+  | 'LAST_MONTH'
+  /** The whole previous ISO week, Monday to Sunday. */
+  | 'LAST_WEEK'
+  /** This month's first day to today. */
+  | 'THIS_MONTH'
+  /** This ISO week's Monday to today. */
+  | 'THIS_WEEK'
+  /** Today alone. */
+  | 'TODAY'
+  /** Yesterday alone. */
+  | 'YESTERDAY';
 
 export type TrendFullQueryVariables = Exact<{
   botId: string | number;

@@ -20,7 +20,7 @@ export const BOTS = {
 
 type Field = 'summary' | 'series' | 'hourly';
 type Directive = 'none' | 'skip-true' | 'include-false' | 'include-var-true' | 'include-var-false' | 'skip-var-false';
-type RangeSpelling = 'literal' | 'reversed-keys' | 'variable' | 'date-variables';
+type RangeSpelling = 'literal' | 'reversed-keys' | 'variable' | 'date-variables' | 'preset' | 'preset-variable';
 
 interface Selected {
   readonly field: Field;
@@ -41,14 +41,21 @@ interface Part {
   readonly directive: Directive;
 }
 
-/** [start, end] as days from today; the last three are refused (too long for hourly, future, inverted). */
-const RANGES: ReadonlyArray<readonly [number, number]> = [
+/**
+ * [start, end] as days from today, with the preset that names the same days (if any); the last three
+ * are refused (too long for hourly, future, inverted). The preset spellings use the preset when
+ * there is one (so a preset and its dates recur as one question) and the dates otherwise.
+ */
+const RANGES: ReadonlyArray<readonly [number, number, string?]> = [
   [-14, -8],
   [-3, -1],
+  [-6, 0, 'LAST_7_DAYS'],
+  [-1, -1, 'YESTERDAY'],
   [-60, -1],
   [30, 31],
   [-5, -9],
 ];
+const COMMON_RANGES = 4;
 
 /** Filter spellings: [literal, variable value]; several spell the defaults, one is refused. */
 const FILTERS: ReadonlyArray<readonly [string | undefined, unknown]> = [
@@ -86,10 +93,10 @@ const part: fc.Arbitrary<Part> = fc.record({
   kind: fc.constantFrom<Part['kind']>('query', 'query', 'bot', 'entities'),
   bots: fc.array(bot, { minLength: 1, maxLength: 3 }),
   range: fc.oneof(
-    { weight: 4, arbitrary: fc.integer({ min: 0, max: 1 }) },
-    { weight: 1, arbitrary: fc.integer({ min: 2, max: RANGES.length - 1 }) },
+    { weight: 4, arbitrary: fc.integer({ min: 0, max: COMMON_RANGES - 1 }) },
+    { weight: 1, arbitrary: fc.integer({ min: COMMON_RANGES, max: RANGES.length - 1 }) },
   ),
-  rangeSpelling: fc.constantFrom<RangeSpelling>('literal', 'reversed-keys', 'variable', 'date-variables'),
+  rangeSpelling: fc.constantFrom<RangeSpelling>('literal', 'reversed-keys', 'variable', 'date-variables', 'preset', 'preset-variable'),
   filters: fc.oneof(
     { weight: 4, arbitrary: fc.integer({ min: 0, max: 5 }) },
     { weight: 1, arbitrary: fc.integer({ min: 6, max: FILTERS.length - 1 }) },
@@ -139,10 +146,13 @@ export function render(parts: readonly Part[], today: number): Rendered {
     })[d]();
 
   const trendArgs = (p: Part) => {
-    const [from, to] = RANGES[p.range];
+    const [from, to, preset] = RANGES[p.range];
     const [start, end] = [isoDate(today + from), isoDate(today + to)];
+    const dates = () => `{ start: "${start}", end: "${end}" }`;
     const range = {
-      literal: () => `{ start: "${start}", end: "${end}" }`,
+      literal: dates,
+      preset: () => (preset ? `{ preset: ${preset} }` : dates()),
+      'preset-variable': () => (preset ? variable('DateRangeInput!', { preset }) : dates()),
       'reversed-keys': () => `{ end: "${end}", start: "${start}" }`,
       variable: () => variable('DateRangeInput!', { end, start }),
       'date-variables': () => `{ start: ${variable('Date!', start)}, end: ${variable('Date!', end)} }`,

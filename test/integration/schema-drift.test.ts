@@ -52,7 +52,20 @@ describe('committed schema and generated code', () => {
     expect(shape('Query').engagementTrend).toBe('(botId: ID!, range: DateRangeInput!, filters: EngagementFilters) EngagementTrend'); // nullable: a refused bot must not null its siblings (issue 5)
     expect(shape('Query').bot).toBe('(id: ID!) Bot');
     expect(shape('Bot')).toEqual({ id: 'ID!', engagementTrend: '(range: DateRangeInput!, filters: EngagementFilters) EngagementTrend' });
-    expect(shape('DateRangeInput')).toEqual({ start: 'Date!', end: 'Date!' });
+    expect(shape('DateRangeInput')).toEqual({ start: 'Date', end: 'Date', preset: 'RangePreset' }); // exactly one form: checked in validation
+    const presets = schema.getType('RangePreset');
+    expect(isEnumType(presets) && presets.getValues().map((v) => v.name)).toEqual([
+      'TODAY',
+      'YESTERDAY',
+      'LAST_7_DAYS',
+      'LAST_28_DAYS',
+      'LAST_30_DAYS',
+      'LAST_90_DAYS',
+      'THIS_WEEK',
+      'LAST_WEEK',
+      'THIS_MONTH',
+      'LAST_MONTH',
+    ]);
     expect(shape('EngagementFilters')).toEqual({
       channel: 'String',
       conversationType: 'ConversationType = "ALL"',

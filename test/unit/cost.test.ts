@@ -114,13 +114,14 @@ describe('cost with questions canonicalized as the resolvers do', () => {
   const asked: Array<{ botId: string; hourlyAsked: boolean }> = [];
   const resolve: ResolveQuestion = (botId, range, filters, hourlyAsked) => {
     asked.push({ botId, hourlyAsked });
-    if (botId === 'st-no' || range.start > '2025-12-31') return null;
+    const [start, end] = [range.start ?? '', range.end ?? '']; // this stand-in knows explicit dates only
+    if (botId === 'st-no' || start > '2025-12-31') return null;
     const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
     const query: TrendQuery = {
       version: botId === 'st-v1' ? 'v1' : 'v2',
       botId,
-      startDay: day(range.start),
-      endDay: day(range.end),
+      startDay: day(start),
+      endDay: day(end),
       channel: filters?.channel ?? null,
       conversationType: filters?.conversationType ?? 'ALL',
       conversationStatus: filters?.conversationStatus ?? 'ALL',

@@ -1,5 +1,5 @@
 import { isoDate, parseIsoDate } from '../../src/time/calendar';
-import { ConversationStatus, ConversationType, type EngagementFilters } from '../../src/engagement/engagement.args';
+import { ConversationStatus, ConversationType, RangePreset, type EngagementFilters } from '../../src/engagement/engagement.args';
 import { validateTrendArgs } from '../../src/engagement/engagement.validate';
 import { BadUserInputError, UpstreamUnsupportedError } from '../../src/errors';
 
@@ -66,6 +66,15 @@ describe('argument validation', () => {
     ['an impossible date', { end: '2025-02-30' }, 'range.end'],
   ])('refuses %s, naming %s', (_name, input, argument) => {
     expect(argumentOf(() => run(input))).toBe(argument);
+  });
+
+  it('reads the form of the range before its dates: a preset beside a malformed date names range, not range.start', () => {
+    const ask = (range: { start?: string; end?: string; preset?: RangePreset }) => () =>
+      validateTrendArgs('v2', 'st-demo-retail', range, filters(), false, limits, NOW);
+    expect(argumentOf(ask({ start: 'soon', preset: RangePreset.TODAY }))).toBe('range');
+    expect(argumentOf(ask({ end: '2025-12-05' }))).toBe('range');
+    expect(argumentOf(ask({}))).toBe('range');
+    expect(isoDate(ask({ preset: RangePreset.YESTERDAY })().startDay)).toBe('2025-12-09');
   });
 
   it('allows exactly the caps', () => {
