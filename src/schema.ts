@@ -6,6 +6,7 @@ import { parse, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { BotResolver, resolveBotReference } from './engagement/bot.resolver';
 import { EngagementSeriesResolver, EngagementTrendResolver, HourlyBucketResolver } from './engagement/engagement.resolver';
+import { EngagementActivityResolver, EngagementDashboardResolver, EngagementPeriodResolver } from './engagement/dashboard.resolver';
 
 /**
  * The served schema is an Apollo Federation 2 subgraph built from the type-graphql classes:
@@ -18,7 +19,15 @@ export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.d
 /** The type-graphql schema: the client-facing API without federation's `_service`/`_entities`. */
 export async function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [EngagementTrendResolver, EngagementSeriesResolver, HourlyBucketResolver, BotResolver],
+    resolvers: [
+      EngagementTrendResolver,
+      EngagementSeriesResolver,
+      HourlyBucketResolver,
+      BotResolver,
+      EngagementDashboardResolver,
+      EngagementPeriodResolver,
+      EngagementActivityResolver,
+    ],
     // Arguments are validated by engagement.validate.ts, which sees all of them at once.
     validate: false,
     emitSchemaFile: false,

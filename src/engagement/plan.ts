@@ -10,9 +10,9 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { DateRangeInput, EngagementFilters } from './engagement.args';
-import { queryKey, requestKey, upstreamRequest, type Granularity, type TrendQuery } from './model';
+import { requestKey, upstreamRequest, type Granularity, type TrendQuery } from './model';
 import { asFilters, asId, asRange, isRecord, rawKey, withDefaults, type Variables } from './raw-arguments';
-import { CAPABILITIES } from '../upstream/kore/capabilities';
+import { planTrend, rawDays, type TrendWalk } from './plan-trend';
 
 /**
  * The one home of "what an operation costs" in Kore.ai calls:
@@ -45,14 +45,7 @@ export function callsFor(needs: ReadonlySet<Need>): Granularity[] {
   return [...new Set([...needs].map((need) => callFor(need, needs.has('hourly'))))];
 }
 
-/**
- * Does this question's API version answer a summary? v1 has none, and the resolver refuses the
- * field before any call, so a v1 summary costs nothing. The one capability the planner reads,
- * from the one capabilities table.
- */
-export function answersSummary(query: TrendQuery): boolean {
-  return CAPABILITIES[query.version].summary;
-}
+export { answersSummary } from './plan-trend';
 
 // ---- The selection walker --------------------------------------------------------------------
 
@@ -157,16 +150,11 @@ export interface OperationPlan {
   readonly refused: ReadonlySet<string>;
 }
 
-const NEED_FIELDS: ReadonlyArray<readonly [Need, string]> = [
-  ['summary', 'summary'],
-  ['daily', 'series'],
-  ['hourly', 'hourly'],
-];
-
 /**
  * The upstream calls an operation makes, from its document and raw variables, before it runs:
  * every `engagementTrend` (on Query, on `bot(id:)`, on `_entities` representations) is resolved
- * into its canonical question as the resolver would, its needs are gathered per question across
+ * into its canonical question as the resolver would, its needs (and those of the questions its
+ * `compare`, `change` and `periods` derive, see plan-trend.ts) are gathered per question across
  * the whole operation, and `callsFor` turns them into calls.
  */
 export function planOperation(
@@ -185,9 +173,13 @@ export function planOperation(
   };
 
   /** The canonical question; null when refused; undefined when the raw values cannot be canonicalized. */
-  const canonical = (bot: unknown, rawRange: unknown, rawFilters: unknown, hourlyAsked: boolean): TrendQuery | null | undefined => {
-    const [id, range, filters] = [asId(bot), asRange(rawRange), asFilters(rawFilters)];
-    if (!resolveQuestion || id === undefined || range === undefined || filters === undefined) return undefined;
+  const resolve = (
+    id: string,
+    range: DateRangeInput,
+    filters: EngagementFilters | null,
+    hourlyAsked: boolean,
+  ): TrendQuery | null | undefined => {
+    if (!resolveQuestion) return undefined;
     try {
       return resolveQuestion(id, range, filters, hourlyAsked);
     } catch {
@@ -195,27 +187,34 @@ export function planOperation(
     }
   };
 
-  const addTrend = (group: FieldNode[], bot: unknown) => {
-    const asked = namesOf(
+  const walk: TrendWalk = {
+    fieldsOf: (group) =>
       collectFields(
         group.map((f) => f.selectionSet),
         variables,
         fragments,
       ),
-    );
-    const needs = new Set(NEED_FIELDS.filter(([, field]) => asked.has(field)).map(([need]) => need));
-    if (needs.size === 0) return;
+    argument,
+    resolve,
+    need: (key, query, needs) => {
+      const question = questions.get(key) ?? { query, needs: new Set<Need>() };
+      for (const need of needs) question.needs.add(need);
+      questions.set(key, question);
+    },
+    refuse: (key, needs) => {
+      for (const granularity of callsFor(needs)) refused.add(`${granularity}|${key}`);
+    },
+  };
+
+  const addTrend = (group: FieldNode[], bot: unknown) => {
+    const fields = walk.fieldsOf(group);
     const [range, filters] = [argument(group[0], 'range'), argument(group[0], 'filters')];
-    const query = canonical(bot, range, filters, asked.has('hourly'));
-    if (query === null) {
-      for (const granularity of callsFor(needs)) refused.add(`${granularity}|${rawKey(bot, range, filters)}`);
-      return;
-    }
-    if (query && !answersSummary(query)) needs.delete('summary');
-    const key = query ? queryKey(query) : rawKey(bot, range, filters);
-    const question = questions.get(key) ?? { query, needs: new Set<Need>() };
-    for (const need of needs) question.needs.add(need);
-    questions.set(key, question);
+    const [id, canonicalRange, canonicalFilters] = [asId(bot), asRange(range), asFilters(filters)];
+    const query =
+      id === undefined || canonicalRange === undefined || canonicalFilters === undefined
+        ? undefined
+        : resolve(id, canonicalRange, canonicalFilters, namesOf(fields).has('hourly'));
+    planTrend(walk, fields, query, { key: rawKey(bot, range, filters), days: rawDays(range) });
   };
 
   const trendsOf = (groups: FieldNode[][], bots: readonly unknown[]) => {

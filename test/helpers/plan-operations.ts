@@ -18,7 +18,9 @@ export const BOTS = {
   malformed: 'bad id!',
 } as const;
 
-type Field = 'summary' | 'series' | 'hourly';
+type Field = 'summary' | 'series' | 'hourly' | DashboardField;
+/** The dashboard fields (issue 16): comparisons (nested too), changes, calendar periods, activity. */
+type DashboardField = keyof typeof DASHBOARD;
 type Directive = 'none' | 'skip-true' | 'include-false' | 'include-var-true' | 'include-var-false' | 'skip-var-false';
 type RangeSpelling = 'literal' | 'reversed-keys' | 'variable' | 'date-variables' | 'preset' | 'preset-variable';
 
@@ -40,6 +42,23 @@ interface Part {
   readonly wrap: 'none' | 'inline' | 'named';
   readonly directive: Directive;
 }
+
+/**
+ * Dashboard selections, each with its own response key when not aliased (fields with different
+ * arguments must not share one). Ranges of 60 days make `hourly` under `compare` a refusal.
+ */
+const DASHBOARD = {
+  cmpPeriod: 'compare(to: PREVIOUS_PERIOD) { summary { uniqueUsers } }',
+  cmpYear: 'compare(to: PREVIOUS_YEAR) { series { uniqueUsers { users } } hourly { hour } }',
+  cmpNested: 'compare(to: PREVIOUS_PERIOD) { compare(to: PREVIOUS_PERIOD) { summary { uniqueUsers } } activity { averageDailyUsers } }',
+  chgPeriod: 'change(to: PREVIOUS_PERIOD) { uniqueUsers { relative } }',
+  chgYear: 'change(to: PREVIOUS_YEAR) { newUsers { current previous } }',
+  weeks: 'periods(unit: WEEK) { complete summary { uniqueUsers } }',
+  months: 'periods(unit: MONTH) { range { start } summary { newUsers } }',
+  weeksFree: 'periods(unit: WEEK) { range { start end } complete }',
+  activity: 'activity { averageDailyUsers peakDay { date } }',
+  stickiness: 'activity { stickiness }',
+} as const;
 
 /**
  * [start, end] as days from today, with the preset that names the same days (if any); the last three
@@ -102,9 +121,19 @@ const part: fc.Arbitrary<Part> = fc.record({
     { weight: 1, arbitrary: fc.integer({ min: 6, max: FILTERS.length - 1 }) },
   ),
   filtersAsVariable: fc.boolean(),
-  select: fc.array(fc.record({ field: fc.constantFrom<Field>('summary', 'series', 'hourly'), alias: fc.boolean(), directive }), {
-    maxLength: 3,
-  }),
+  select: fc.array(
+    fc.record({
+      field: fc.oneof(
+        fc.constantFrom<Field>('summary', 'series', 'hourly'),
+        fc.constantFrom(...(Object.keys(DASHBOARD) as DashboardField[])),
+      ),
+      alias: fc.boolean(),
+      directive,
+    }),
+    {
+      maxLength: 3,
+    },
+  ),
   selectThroughFragment: fc.boolean(),
   wrap: fc.constantFrom<Part['wrap']>('none', 'none', 'inline', 'named'),
   directive,
@@ -121,6 +150,7 @@ const SELECTIONS: Record<Field, string> = {
   summary: 'summary { uniqueUsers }',
   series: 'series { uniqueUsers { date users } }',
   hourly: 'hourly { hour uniqueUsers }',
+  ...DASHBOARD,
 };
 
 /** Renders parts to one operation: every variable it uses is declared, every fragment defined. */
@@ -164,7 +194,10 @@ export function render(parts: readonly Part[], today: number): Rendered {
 
   const trend = (p: Part, i: number, botArg: string) => {
     const selected = p.select.map((s, j) =>
-      `${s.alias ? `f${j}: ` : ''}${SELECTIONS[s.field]}`.replace(' {', `${directiveText(s.directive)} {`),
+      `${s.alias ? `f${j}: ` : s.field in DASHBOARD ? `${s.field}: ` : ''}${SELECTIONS[s.field]}`.replace(
+        ' {',
+        `${directiveText(s.directive)} {`,
+      ),
     );
     let body = ['botId', ...selected].join(' ');
     if (p.selectThroughFragment) {

@@ -150,6 +150,30 @@ describe('the planner against the built-in upstream', () => {
       {},
       1,
     ],
+    [
+      'hourly under compare over the hourly cap is refused and costs nothing; a compare beside it costs its call',
+      `{ a: engagementTrend(botId: "${BOTS.v2}", range: { start: "2025-02-15", end: "2025-03-17" }) {
+          compare(to: PREVIOUS_YEAR) { hourly { hour } } ok: compare(to: PREVIOUS_PERIOD) { summary { uniqueUsers } } } }`,
+      {},
+      1,
+    ],
+    [
+      'change, a compare equal to another alias, a MONTH period equal to the range and activity share two calls',
+      `{ a: engagementTrend(botId: "${BOTS.v2}", range: { start: "2025-11-01", end: "2025-11-30" }) {
+          summary { uniqueUsers } change(to: PREVIOUS_PERIOD) { uniqueUsers { current } } periods(unit: MONTH) { summary { uniqueUsers } }
+          compare(to: PREVIOUS_PERIOD) { activity { peakDay { date } } } activity { averageDailyUsers stickiness } weeks: periods(unit: WEEK) { complete } }
+         b: bot(id: "${BOTS.v2}") { engagementTrend(range: { start: "2025-10-02", end: "2025-10-31" }) { summary { newUsers } } } }`,
+      {},
+      2,
+    ],
+    [
+      'on v1, change, period summaries, stickiness and a compared summary cost nothing',
+      `{ a: engagementTrend(botId: "${BOTS.v1}", range: RANGE_LITERAL) {
+          change(to: PREVIOUS_YEAR) { uniqueUsers { current } } periods(unit: WEEK) { summary { uniqueUsers } }
+          activity { stickiness } compare(to: PREVIOUS_PERIOD) { summary { uniqueUsers } } } }`,
+      {},
+      0,
+    ],
   ])('%s', async (_name, text, rawVariables, expected) => {
     const today = todayIn('UTC');
     const [start, end] = [today - 10, today - 4].map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10));

@@ -78,7 +78,21 @@ describe('committed schema and generated code', () => {
       summary: 'EngagementSummary',
       series: 'EngagementSeries!',
       hourly: '[HourlyBucket!]!',
+      compare: '(to: ComparisonPeriod!) EngagementTrend',
+      change: '(to: ComparisonPeriod!) EngagementChange',
+      periods: '(unit: PeriodUnit!) [EngagementPeriod!]!',
+      activity: 'EngagementActivity',
     });
+    expect(shape('EngagementChange')).toEqual({ uniqueUsers: 'Change!', newUsers: 'Change!', returningUsers: 'Change!' });
+    expect(shape('Change')).toEqual({ current: 'Int!', previous: 'Int!', absolute: 'Int!', relative: 'Float' });
+    expect(shape('EngagementPeriod')).toEqual({ range: 'DateRange!', complete: 'Boolean!', summary: 'EngagementSummary' });
+    const values = (name: string) => {
+      const type = schema.getType(name);
+      return isEnumType(type) ? type.getValues().map((v) => v.name) : undefined;
+    };
+    expect(values('ComparisonPeriod')).toEqual(['PREVIOUS_PERIOD', 'PREVIOUS_YEAR']);
+    expect(values('PeriodUnit')).toEqual(['WEEK', 'MONTH']);
+    expect(shape('EngagementActivity')).toEqual({ averageDailyUsers: 'Float!', peakDay: 'DataPoint', stickiness: 'Float' });
     expect(shape('DateRange')).toEqual({ start: 'Date!', end: 'Date!', days: 'Int!' });
     expect(shape('EngagementSummary')).toEqual({
       uniqueUsers: 'Int!',
