@@ -1,9 +1,9 @@
-import { DAY_MS, dayFromParts } from '../time/calendar';
+import { isoWeekStart, monthEnd, monthStart, sameDayYearBefore } from '../time/periods';
 
 /**
- * Calendar arithmetic on day numbers (days since 1970-01-01, see time/calendar.ts) for comparisons
- * and calendar periods: ISO weeks, months, "the same day a year before", and the ranges derived
- * from a range. Pure and zone-free: a question's days are already days in its time zone.
+ * The ranges derived from a range, on day numbers (days since 1970-01-01, see time/calendar.ts):
+ * the compared range and the calendar periods, built on time/periods.ts (ISO weeks, months, the
+ * same day a year before, shared with the presets). Pure and zone-free: a question's days are already days in its time zone.
  *
  * The one implementation both the resolvers and the planner derive compared and period questions
  * from (through comparison.ts), so that an estimate keys them exactly as the loaders do.
@@ -13,34 +13,6 @@ import { DAY_MS, dayFromParts } from '../time/calendar';
 export interface DayRange {
   readonly startDay: number;
   readonly endDay: number;
-}
-
-/** The Monday of the ISO week holding `day` (day 0, 1970-01-01, was a Thursday). */
-export function isoWeekStart(day: number): number {
-  return day - ((((day + 3) % 7) + 7) % 7);
-}
-
-const parts = (day: number) => {
-  const d = new Date(day * DAY_MS);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, date: d.getUTCDate() };
-};
-
-/** The first day of the calendar month holding `day`. */
-export function monthStart(day: number): number {
-  const { year, month } = parts(day);
-  return Date.UTC(year, month - 1, 1) / DAY_MS;
-}
-
-/** The last day of the calendar month holding `day`. */
-export function monthEnd(day: number): number {
-  const { year, month } = parts(day);
-  return Date.UTC(year, month, 1) / DAY_MS - 1; // the day before the next month's first
-}
-
-/** The same date a year earlier; 29 February becomes 28 February (the year before has none). */
-export function sameDayYearBefore(day: number): number {
-  const { year, month, date } = parts(day);
-  return dayFromParts(year - 1, month, date) ?? (dayFromParts(year - 1, month, date - 1) as number);
 }
 
 /** How a range is compared: the names of the GraphQL enum ComparisonPeriod. */

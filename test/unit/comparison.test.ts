@@ -1,13 +1,6 @@
 import fc from 'fast-check';
-import {
-  calendarPeriods,
-  comparedRange,
-  isoWeekStart,
-  monthEnd,
-  monthStart,
-  sameDayYearBefore,
-  type Unit,
-} from '../../src/engagement/calendar-periods';
+import { calendarPeriods, comparedRange, type Unit } from '../../src/engagement/calendar-periods';
+import { isoWeekStart, monthEnd, monthStart, sameDayYearBefore } from '../../src/time/periods';
 import { comparedArguments, periodQuestions } from '../../src/engagement/comparison';
 import { Change } from '../../src/engagement/dashboard.type';
 import type { TrendQuery } from '../../src/engagement/model';
