@@ -35,6 +35,22 @@ const NEED_FIELDS: ReadonlyArray<readonly [Need, string]> = [
 /** Fields of the activity that read the daily series alone; `stickiness` also needs the summary. */
 const ACTIVITY_DAILY = ['averageDailyUsers', 'peakDay'];
 
+/**
+ * Every field of the types the planner walks into as it sees them: what costs a call,
+ * what it walks into, and what is free. A unit test compares these with the schema, so a new field
+ * cannot be added without deciding here what it costs (a field the planner does not know would
+ * cost nothing in the estimate and let the cost limit through).
+ */
+export const PLANNED_FIELDS = {
+  EngagementTrend: {
+    costed: NEED_FIELDS.map(([, field]) => field),
+    walked: ['activity', 'change', 'compare', 'periods'],
+    free: ['botId', 'range'],
+  },
+  EngagementActivity: { costed: [...ACTIVITY_DAILY, 'stickiness'], walked: [], free: [] },
+  EngagementPeriod: { costed: ['summary'], walked: [], free: ['range', 'complete'] },
+} as const;
+
 const COMPARISONS: readonly unknown[] = ['PREVIOUS_PERIOD', 'PREVIOUS_YEAR'] satisfies Comparison[];
 const UNITS: readonly unknown[] = ['WEEK', 'MONTH'] satisfies Unit[];
 
