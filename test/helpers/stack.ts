@@ -9,6 +9,7 @@ import { createLogger } from '../../src/observability/logger';
 import type { EngagementServer, ServerDeps } from '../../src/server/server';
 import type { ResponseCache } from '../../src/upstream/response-cache';
 import { testNow } from './clock';
+import { until } from './wait';
 
 /**
  * A real Engagement Graph on a loopback port 0, wired by the production composition root
@@ -110,3 +111,26 @@ export function trendCalls(emulator: Emulator, from = 0) {
 }
 
 export const codes = (body: GraphQLResult<unknown>) => (body.errors ?? []).map((e) => e.extensions?.code);
+
+/** The fields of an operation's log line that tests read. */
+export interface OperationLine {
+  readonly requestId: string;
+  readonly upstreamCalls: number;
+  readonly estimatedCalls?: number;
+}
+
+/** The operation log line of one request (sent with `x-request-id`), awaited: it is written just after the response. */
+export async function operationLine(stack: Stack, requestId: string): Promise<OperationLine> {
+  const find = (): OperationLine | undefined => {
+    for (const text of stack.logs) {
+      for (const line of text.split('\n')) {
+        if (!line.includes(requestId)) continue;
+        const parsed = JSON.parse(line) as OperationLine & { msg?: string };
+        if (parsed.msg === 'graphql operation' && parsed.requestId === requestId) return parsed;
+      }
+    }
+    return undefined;
+  };
+  await until(() => find() !== undefined, { what: `the operation log line of ${requestId}`, intervalMs: 5 });
+  return find() as OperationLine;
+}

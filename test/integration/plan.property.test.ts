@@ -6,7 +6,7 @@ import { todayIn } from '../../src/time/zones';
 import { bearer, callerToken, JWT_ENV } from '../helpers/caller-tokens';
 import { testNow } from '../helpers/clock';
 import { BOTS, operations, render } from '../helpers/plan-operations';
-import { startStack, trendCalls, type Stack } from '../helpers/stack';
+import { operationLine, startStack, trendCalls, type Stack } from '../helpers/stack';
 
 /**
  * The planner's estimate against the calls actually made: generated operations go over HTTP to a
@@ -50,28 +50,12 @@ afterAll(async () => {
 const token = bearer(callerToken({ bots: [BOTS.v2, BOTS.v1] }));
 let requests = 0;
 
-/** The operation log line of one request, polled until written (it is written after the response). */
-async function operationLine(requestId: string, deadlineMs = 5000): Promise<{ estimatedCalls?: number; upstreamCalls: number }> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    for (const text of stack.logs) {
-      for (const line of text.split('\n')) {
-        if (!line.includes(requestId)) continue;
-        const parsed = JSON.parse(line) as { msg?: string; requestId?: string; estimatedCalls?: number; upstreamCalls: number };
-        if (parsed.msg === 'graphql operation' && parsed.requestId === requestId) return parsed;
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`no operation log line for ${requestId}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 async function run(query: string, variables: Record<string, unknown>) {
   const requestId = `plan-${++requests}`;
   const from = stack.emulator!.calls.length;
   const res = await stack.gql(query, variables, { ...token, 'x-request-id': requestId });
   const calls = trendCalls(stack.emulator!, from);
-  const line = await operationLine(requestId);
+  const line = await operationLine(stack, requestId);
   return { status: res.status, body: res.body, calls, estimated: line.estimatedCalls };
 }
 

@@ -1,4 +1,4 @@
-import { codes, startStack, trendCalls, type GraphQLResult, type Stack } from '../helpers/stack';
+import { codes, operationLine, startStack, trendCalls, type GraphQLResult, type Stack } from '../helpers/stack';
 
 /**
  * Presets over HTTP, in front of the built-in upstream, on a clock driven by hand: a preset and the
@@ -20,22 +20,6 @@ afterAll(() => stack?.close());
 const FIELDS = 'range { start end days } summary { uniqueUsers newUsers returningUsers } series { uniqueUsers { date users } }';
 const KOLKATA = 'filters: { timeZone: "Asia/Kolkata" }';
 
-/** The operation log line of one request, polled until written (it is written after the response). */
-async function operationLine(requestId: string, deadlineMs = 5000): Promise<{ estimatedCalls?: number; upstreamCalls: number }> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    for (const text of stack.logs) {
-      for (const line of text.split('\n')) {
-        if (!line.includes(requestId)) continue;
-        const parsed = JSON.parse(line) as { msg?: string; requestId?: string; estimatedCalls?: number; upstreamCalls: number };
-        if (parsed.msg === 'graphql operation' && parsed.requestId === requestId) return parsed;
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`no operation log line for ${requestId}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 type Trend = { range: { start: string; end: string; days: number } } & Record<string, unknown>;
 
 /** Runs one operation: its body, the upstream calls it caused (as the upstream recorded them) and the planner's estimate. */
@@ -44,7 +28,7 @@ async function run(query: string) {
   const from = stack.emulator!.calls.length;
   const res = await stack.gql<Record<string, Trend | null>>(query, {}, { 'x-request-id': requestId });
   const calls = trendCalls(stack.emulator!, from);
-  const line = await operationLine(requestId);
+  const line = await operationLine(stack, requestId);
   return { status: res.status, body: res.body, calls, estimated: line.estimatedCalls };
 }
 
