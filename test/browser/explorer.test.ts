@@ -27,8 +27,7 @@ const ZONE = 'America/New_York';
 
 interface PageState {
   bot: string;
-  start: string;
-  end: string;
+  preset: string;
   timeZone: string;
 }
 
@@ -67,11 +66,11 @@ suite('engagement explorer in a real browser', () => {
     return page;
   }
 
-  /** The same question the page asked, straight from the API. */
+  /** The same question the page asked (a preset, resolved by the API), straight from the API. */
   async function apiTrend(state: PageState): Promise<Trend> {
     const { body } = await stack.gql<{ engagementTrend: Trend }>(operation('trend-full'), {
       botId: state.bot,
-      range: { start: state.start, end: state.end },
+      range: { preset: state.preset },
       filters: { timeZone: state.timeZone },
     });
     expect(body.errors).toBeUndefined();
@@ -81,7 +80,8 @@ suite('engagement explorer in a real browser', () => {
   it(TESTS[0], async () => {
     const page = await open('/explore?bot=st-demo-retail&range=7');
     const state = await page.evaluate(() => (window as unknown as { engagementExplorer: { state: PageState } }).engagementExplorer.state);
-    expect(state).toMatchObject({ bot: 'st-demo-retail', timeZone: ZONE }); // the browser's zone by default
+    // The browser's zone by default; the old link's `range=7` is the API's preset.
+    expect(state).toMatchObject({ bot: 'st-demo-retail', timeZone: ZONE, preset: 'LAST_7_DAYS' });
     const api = await apiTrend(state);
     expect(api.range.days).toBe(7);
 
@@ -101,7 +101,8 @@ suite('engagement explorer in a real browser', () => {
     }
     expect(s.uniqueUsers).toBeGreaterThan(0);
 
-    // The daily chart: three series with the API's points, and ink on the canvas.
+    // The daily chart: three series with the API's points (then the previous period, checked in
+    // explorer-dashboard.test.ts), and ink on the canvas.
     const daily = await page.evaluate(() => {
       const chart = (window as unknown as { engagementExplorer: { daily: import('chart.js').Chart } }).engagementExplorer.daily;
       const canvas = chart.canvas;
@@ -115,11 +116,13 @@ suite('engagement explorer in a real browser', () => {
       };
     });
     expect(daily.labels).toEqual(api.series.uniqueUsers.map((p) => p.date));
-    expect(daily.series).toEqual([
+    expect(daily.series.slice(0, 3)).toEqual([
       { label: 'Unique', data: api.series.uniqueUsers.map((p) => p.users) },
       { label: 'New', data: api.series.newUsers!.map((p) => p.users) },
       { label: 'Returning', data: api.series.returningUsers!.map((p) => p.users) },
     ]);
+    expect(daily.series).toHaveLength(4);
+    expect(daily.series[3].label).toMatch(/previous 7 days/);
     expect(daily.inkedShare).toBeGreaterThan(0.01);
 
     // The heatmap: 24 × days cells, each with area inside the plot, each painted where it stands.
@@ -188,7 +191,7 @@ suite('engagement explorer in a real browser', () => {
 
   it(TESTS[2], async () => {
     const page = await open('/explore?bot=st-demo-banking&range=7&tz=UTC');
-    await page.locator('input[name=preset][value="30"]').check();
+    await page.locator('#preset').selectOption('LAST_30_DAYS');
     await page.waitForFunction(() => /\(30 days\)/.test(document.getElementById('status')?.textContent ?? ''));
     await page.locator('#conversationStatus').selectOption('CLOSED');
     await page.waitForFunction(
@@ -197,12 +200,12 @@ suite('engagement explorer in a real browser', () => {
         document.getElementById('view')?.getAttribute('aria-busy') !== 'true',
     );
     const link = page.url();
-    expect(new URL(link).searchParams.get('range')).toBe('30');
+    expect(new URL(link).searchParams.get('range')).toBe('LAST_30_DAYS');
     expect(new URL(link).searchParams.get('bot')).toBe('st-demo-banking');
     const shown = await page.locator('[data-tile=uniqueUsers] .value').getAttribute('data-value');
 
     const again = await open(new URL(link).pathname + new URL(link).search);
-    expect(await again.locator('input[name=preset][value="30"]').isChecked()).toBe(true);
+    expect(await again.locator('#preset').inputValue()).toBe('LAST_30_DAYS');
     expect(await again.locator('#conversationStatus').inputValue()).toBe('CLOSED');
     expect(await again.locator('#bot').inputValue()).toBe('st-demo-banking');
     expect(await again.locator('[data-tile=uniqueUsers] .value').getAttribute('data-value')).toBe(shown);
@@ -215,7 +218,7 @@ suite('engagement explorer in a real browser', () => {
     ).toBe(24 * 30);
 
     // 90 days is past the hourly cap (31): the daily chart only, and the page says why.
-    await again.locator('input[name=preset][value="90"]').check();
+    await again.locator('#preset').selectOption('LAST_90_DAYS');
     await again.waitForFunction(() => /\(90 days\)/.test(document.getElementById('status')?.textContent ?? ''));
     expect(await again.locator('#heatmap-note').isVisible()).toBe(true);
     expect(

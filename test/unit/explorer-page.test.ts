@@ -1,57 +1,138 @@
 import { plainError, networkError } from '../../src/explorer/page/messages';
-import { addDays, daysIn, presetRange, queryFromState, stateFromQuery, todayIn } from '../../src/explorer/page/state';
+import { daysIn, hourlyFits, PRESETS, queryFromState, rangeInput, stateFromQuery, type ExplorerState } from '../../src/explorer/page/state';
+import { changeText, periodLabel, previousPeriodWords, stickinessText } from '../../src/explorer/page/words';
 import { pageHtml } from '../../src/explorer/explorer.route';
+import { RangePreset } from '../../src/engagement/engagement.args';
 
-const NOW = new Date('2026-03-01T02:30:00Z'); // still Feb 28 in New York
 const DEFAULTS = { bot: 'st-demo-retail', timeZone: 'America/New_York' };
 
 describe('explorer state in the URL', () => {
-  it('dates: today is per time zone, presets end today and include it', () => {
-    expect(todayIn('UTC', NOW)).toBe('2026-03-01');
-    expect(todayIn('America/New_York', NOW)).toBe('2026-02-28');
-    expect(todayIn('Mars/Olympus', NOW)).toBeUndefined();
-    expect(presetRange('7', 'America/New_York', NOW)).toEqual({ start: '2026-02-22', end: '2026-02-28' });
-    expect(presetRange('90', 'UTC', NOW)).toEqual({ start: '2025-12-02', end: '2026-03-01' });
-    expect(daysIn('2025-12-02', '2026-03-01')).toBe(90);
-    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+  it("offers exactly the API's presets", () => {
+    expect([...PRESETS].sort()).toEqual(Object.values(RangePreset).sort());
   });
 
-  it('an empty query gets the defaults: first demo bot, last 30 days, the browser zone', () => {
-    expect(stateFromQuery('', DEFAULTS, NOW)).toEqual({
+  it('an empty query gets the defaults: first demo bot, LAST_30_DAYS, the browser zone, weeks', () => {
+    const state = stateFromQuery('', DEFAULTS);
+    expect(state).toEqual({
       bot: 'st-demo-retail',
-      preset: '30',
-      start: '2026-01-30',
-      end: '2026-02-28',
+      preset: 'LAST_30_DAYS',
+      start: '',
+      end: '',
       timeZone: 'America/New_York',
       channel: '',
       conversationType: 'ALL',
       conversationStatus: 'ALL',
+      unit: 'WEEK',
     });
+    // A preset goes to the API as a preset: no dates computed here.
+    expect(rangeInput(state)).toEqual({ preset: 'LAST_30_DAYS' });
   });
 
-  it('round-trips every control; presets are kept by name, custom ranges by dates', () => {
+  it('round-trips every control; presets are kept by name, custom ranges by dates, the unit always', () => {
     const custom = stateFromQuery(
-      '?bot=st-x&range=custom&start=2025-12-01&end=2025-12-07&tz=Europe%2FBerlin&channel=rtm&type=INTERACTIVE&status=CLOSED',
+      '?bot=st-x&range=custom&start=2025-12-01&end=2025-12-07&tz=Europe%2FBerlin&unit=MONTH&channel=rtm&type=INTERACTIVE&status=CLOSED',
       DEFAULTS,
-      NOW,
     );
-    expect(stateFromQuery(queryFromState(custom), DEFAULTS, NOW)).toEqual(custom);
+    expect(stateFromQuery(queryFromState(custom), DEFAULTS)).toEqual(custom);
     expect(queryFromState(custom)).toBe(
-      '?bot=st-x&range=custom&start=2025-12-01&end=2025-12-07&tz=Europe%2FBerlin&channel=rtm&type=INTERACTIVE&status=CLOSED',
+      '?bot=st-x&range=custom&start=2025-12-01&end=2025-12-07&tz=Europe%2FBerlin&unit=MONTH&channel=rtm&type=INTERACTIVE&status=CLOSED',
     );
-    const preset = stateFromQuery('?bot=st-x&range=7&tz=UTC', DEFAULTS, NOW);
-    expect(queryFromState(preset)).toBe('?bot=st-x&range=7&tz=UTC');
+    expect(rangeInput(custom)).toEqual({ start: '2025-12-01', end: '2025-12-07' });
+    for (const preset of PRESETS) {
+      const state = stateFromQuery(`?bot=st-x&range=${preset}&tz=UTC`, DEFAULTS);
+      expect([state.preset, rangeInput(state)]).toEqual([preset, { preset }]);
+      expect(queryFromState(state)).toBe(`?bot=st-x&range=${preset}&tz=UTC&unit=WEEK`);
+    }
+    // Dates left in a preset's link are not the question: the preset is.
+    expect(stateFromQuery('?range=LAST_WEEK&start=2025-01-01&end=2025-01-02', DEFAULTS)).toMatchObject({ start: '', end: '' });
+  });
+
+  it('old links (range=7|30|90, preset=7|30|90) open as the named presets', () => {
+    for (const [old, preset] of [
+      ['7', 'LAST_7_DAYS'],
+      ['30', 'LAST_30_DAYS'],
+      ['90', 'LAST_90_DAYS'],
+    ]) {
+      expect(stateFromQuery(`?bot=st-x&range=${old}&tz=UTC`, DEFAULTS).preset).toBe(preset);
+      expect(stateFromQuery(`?bot=st-x&preset=${old}&tz=UTC`, DEFAULTS).preset).toBe(preset);
+      expect(queryFromState(stateFromQuery(`?bot=st-x&range=${old}&tz=UTC`, DEFAULTS))).toBe(`?bot=st-x&range=${preset}&tz=UTC&unit=WEEK`);
+    }
   });
 
   it('dates without a preset mean custom; unknown choices fall back instead of failing', () => {
-    expect(stateFromQuery('?start=2025-12-01&end=2025-12-02', DEFAULTS, NOW).preset).toBe('custom');
-    const odd = stateFromQuery('?range=12&type=SOME&status=nope', DEFAULTS, NOW);
-    expect([odd.preset, odd.conversationType, odd.conversationStatus]).toEqual(['30', 'ALL', 'ALL']);
+    expect(stateFromQuery('?start=2025-12-01&end=2025-12-02', DEFAULTS).preset).toBe('custom');
+    const odd = stateFromQuery('?range=12&type=SOME&status=nope&unit=DAY', DEFAULTS);
+    expect([odd.preset, odd.conversationType, odd.conversationStatus, odd.unit]).toEqual(['LAST_30_DAYS', 'ALL', 'ALL', 'WEEK']);
     // Impossible dates are kept as typed: the API names what is wrong, and a shared link shows the same.
-    expect(stateFromQuery('?range=custom&start=2025-12-10&end=2025-12-01', DEFAULTS, NOW)).toMatchObject({
+    expect(stateFromQuery('?range=custom&start=2025-12-10&end=2025-12-01', DEFAULTS)).toMatchObject({
       start: '2025-12-10',
       end: '2025-12-01',
     });
+  });
+
+  it('asks for hourly buckets only when the longest case of the range fits the cap', () => {
+    const at = (search: string) => stateFromQuery(search, DEFAULTS);
+    expect(daysIn('2025-12-02', '2026-03-01')).toBe(90);
+    expect(hourlyFits(at('?range=LAST_30_DAYS'), 31)).toBe(true);
+    expect(hourlyFits(at('?range=THIS_MONTH'), 31)).toBe(true);
+    expect(hourlyFits(at('?range=THIS_MONTH'), 30)).toBe(false); // a 31-day month would be refused
+    expect(hourlyFits(at('?range=LAST_90_DAYS'), 31)).toBe(false);
+    expect(hourlyFits(at('?range=custom&start=2025-12-01&end=2025-12-31'), 31)).toBe(true);
+    expect(hourlyFits(at('?range=custom&start=2025-12-01&end=2026-01-01'), 31)).toBe(false);
+    expect(hourlyFits(at('?range=custom&start=2025-12-10&end=2025-12-01'), 31)).toBe(false);
+    expect(hourlyFits({ ...at(''), preset: 'custom', start: 'x', end: '' } satisfies ExplorerState, 31)).toBe(false);
+  });
+});
+
+describe('explorer change and period wording', () => {
+  const change = (current: number, previous: number, relative: number | null) => ({
+    current,
+    previous,
+    absolute: current - previous,
+    relative,
+  });
+
+  it("an increase or a decrease: arrow, the API's relative as a percent, and the words", () => {
+    expect(changeText(change(900, 800, 0.125), 30, 'en-US')).toEqual({
+      direction: 'up',
+      short: '▲ 12.5%',
+      words: 'up 12.5% from the previous 30 days',
+    });
+    expect(changeText(change(600, 800, -0.25), 7, 'en-US')).toEqual({
+      direction: 'down',
+      short: '▼ 25%',
+      words: 'down 25% from the previous 7 days',
+    });
+    expect(changeText(change(5, 5, 0), 1, 'en-US')).toEqual({ direction: 'same', short: '→ 0%', words: 'unchanged from the previous day' });
+    // The percent is the API's figure as given (not recomputed from current and previous).
+    expect(changeText(change(3, 2, 0.4), 30, 'en-US').short).toBe('▲ 40%');
+  });
+
+  it('nothing before (relative null): "new", never a percent', () => {
+    expect(changeText(change(12, 0, null), 30, 'en-US')).toEqual({
+      direction: 'new',
+      short: 'new',
+      words: 'new: none in the previous 30 days',
+    });
+    const none = changeText(change(0, 0, null), 30, 'en-US');
+    expect(none.direction).toBe('same');
+    expect(none.short).not.toMatch(/%/);
+    expect(previousPeriodWords(90)).toBe('the previous 90 days');
+  });
+
+  it('stickiness as a percent, or a dash when there is none', () => {
+    expect(stickinessText(0.1234, 'en-US')).toBe('12.3%');
+    expect(stickinessText(null, 'en-US')).toBe('—');
+  });
+
+  it('period labels: weeks by their days, months by name, partial ones say so', () => {
+    const week = (start: string, end: string, complete: boolean) => ({ range: { start, end }, complete });
+    expect(periodLabel(week('2025-12-01', '2025-12-07', true), 'WEEK', 'en-US')).toBe('Dec 1 – Dec 7');
+    expect(periodLabel(week('2025-12-03', '2025-12-07', false), 'WEEK', 'en-US')).toBe('Dec 3 – Dec 7 (partial)');
+    expect(periodLabel(week('2025-12-29', '2026-01-04', true), 'WEEK', 'en-US')).toBe('Dec 29 – Jan 4');
+    expect(periodLabel(week('2025-12-01', '2025-12-01', false), 'WEEK', 'en-US')).toBe('Dec 1 (partial)');
+    expect(periodLabel(week('2025-11-01', '2025-11-30', true), 'MONTH', 'en-US')).toBe('Nov 2025');
+    expect(periodLabel(week('2025-12-01', '2025-12-10', false), 'MONTH', 'en-US')).toBe('Dec 2025 (partial: Dec 1 – Dec 10)');
   });
 });
 
@@ -73,6 +154,15 @@ describe('explorer errors in plain words', () => {
       },
       'Date range is not accepted',
       'spans 120 days; at most 90 days are allowed',
+      'dates',
+    ],
+    [
+      {
+        message: 'Invalid argument range.preset: must be one of TODAY, YESTERDAY',
+        extensions: { code: 'BAD_USER_INPUT', argument: 'range.preset' },
+      },
+      'Date range is not accepted',
+      'must be one of TODAY, YESTERDAY',
       'dates',
     ],
     [

@@ -2,7 +2,7 @@ import QUERY from './explorer.graphql';
 import type { ExplorerTrendQuery, ExplorerTrendQueryVariables } from './generated';
 import { networkError, type ApiError, type PlainError } from './messages';
 import type { Trend } from './page';
-import type { ExplorerState } from './state';
+import { rangeInput, type ExplorerState } from './state';
 
 /**
  * The page's one call to the API: the ExplorerTrend operation (explorer.graphql) over POST.
@@ -15,7 +15,7 @@ export type Outcome = { trend: Trend | null; errors: ApiError[] } | { failure: P
 export async function ask(state: ExplorerState, withHourly: boolean, token: string): Promise<Outcome> {
   const variables: ExplorerTrendQueryVariables = {
     botId: state.bot,
-    range: { start: state.start, end: state.end },
+    range: rangeInput(state),
     filters: {
       timeZone: state.timeZone,
       conversationType: state.conversationType,
@@ -23,6 +23,7 @@ export async function ask(state: ExplorerState, withHourly: boolean, token: stri
       ...(state.channel ? { channel: state.channel } : {}),
     },
     withHourly,
+    unit: state.unit,
   };
   let res: Response;
   try {

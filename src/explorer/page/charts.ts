@@ -1,4 +1,5 @@
 import {
+  BarController,
   BarElement,
   CategoryScale,
   Chart,
@@ -11,10 +12,12 @@ import {
   type ChartConfiguration,
 } from 'chart.js';
 import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
-import { $, config, handle, type Trend } from './page';
+import { $, handle, type Trend } from './page';
+import { COLORS } from './tiles';
+import { periodLabel, previousPeriodWords } from './words';
 
 /**
- * Drawing an answer: the three summary tiles, the daily line chart and the hourly heatmap. Each
+ * The daily line chart (with the previous period dashed) and the calendar periods bar chart. Each
  * draw first destroys the chart it replaces (a canvas holds one Chart.js instance) and, given no
  * trend, leaves its panel empty. The drawn charts are kept on `handle` for tests and devtools.
  */
@@ -23,6 +26,7 @@ Chart.register(
   LineController,
   LineElement,
   PointElement,
+  BarController,
   BarElement,
   CategoryScale,
   LinearScale,
@@ -32,56 +36,20 @@ Chart.register(
   MatrixElement,
 );
 
-const COLORS = { unique: '#3366cc', new: '#2e9e6b', returning: '#d9822b' };
-const number = new Intl.NumberFormat(navigator.language);
-const average = new Intl.NumberFormat(navigator.language, { maximumFractionDigits: 1 });
-
-function tile(key: string, label: string, color: string, value: number | null, perDay: number | null): HTMLElement {
-  const el = document.createElement('div');
-  el.className = 'tile';
-  el.dataset.tile = key;
-  el.style.setProperty('--c', color);
-  const v = value === null ? '—' : number.format(value);
-  el.innerHTML = '<div class="label"></div><div class="value"></div><div class="avg"></div>';
-  el.querySelector('.label')!.textContent = label;
-  const valueEl = el.querySelector<HTMLElement>('.value')!;
-  valueEl.textContent = v;
-  if (value !== null) valueEl.dataset.value = String(value);
-  const avgEl = el.querySelector<HTMLElement>('.avg')!;
-  avgEl.textContent = perDay === null ? 'not available from this Kore.ai API' : `${average.format(perDay)} a day on average`;
-  if (perDay !== null) avgEl.dataset.value = String(perDay);
-  return el;
-}
-
-export function drawTiles(trend: Trend | null): void {
-  const tiles = $('tiles');
-  tiles.replaceChildren();
-  if (!trend) return;
-  const s = trend.summary;
-  tiles.append(
-    tile('uniqueUsers', 'Unique users', COLORS.unique, s?.uniqueUsers ?? null, s?.avgUniqueUsersPerDay ?? null),
-    tile('newUsers', 'New users', COLORS.new, s?.newUsers ?? null, s?.avgNewUsersPerDay ?? null),
-    tile('returningUsers', 'Returning users', COLORS.returning, s?.returningUsers ?? null, s?.avgReturningUsersPerDay ?? null),
-  );
-}
+const locale = navigator.language;
+const number = new Intl.NumberFormat(locale);
 
 export function drawDaily(trend: Trend | null): void {
   handle.daily?.destroy();
   handle.daily = undefined;
   if (!trend) return;
+  const pointRadius = trend.range.days > 45 ? 0 : 2;
   const line = (label: string, color: string, points: ReadonlyArray<{ users: number }> | null | undefined) =>
-    points
-      ? [
-          {
-            label,
-            data: points.map((p) => p.users),
-            borderColor: color,
-            backgroundColor: color,
-            tension: 0.25,
-            pointRadius: trend.range.days > 45 ? 0 : 2,
-          },
-        ]
-      : [];
+    points ? [{ label, data: points.map((p) => p.users), borderColor: color, backgroundColor: color, tension: 0.25, pointRadius }] : [];
+  // The previous period is plotted by position: its day i under the range's day i (both have as
+  // many days), so the x axis keeps the range's dates and the tooltip names the previous day.
+  const previous = trend.compare?.series.uniqueUsers;
+  const previousLabel = trend.compare ? `Unique, ${previousPeriodWords(trend.compare.range.days)} (day by day, dashed)` : '';
   const chartConfig: ChartConfiguration<'line'> = {
     type: 'line',
     data: {
@@ -90,6 +58,7 @@ export function drawDaily(trend: Trend | null): void {
         ...line('Unique', COLORS.unique, trend.series.uniqueUsers),
         ...line('New', COLORS.new, trend.series.newUsers),
         ...line('Returning', COLORS.returning, trend.series.returningUsers),
+        ...line(previousLabel, COLORS.unique, previous).map((d) => ({ ...d, borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 })),
       ],
     },
     options: {
@@ -97,64 +66,57 @@ export function drawDaily(trend: Trend | null): void {
       maintainAspectRatio: false,
       interaction: { mode: 'index', intersect: false },
       scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+      plugins: {
+        tooltip: {
+          callbacks: {
+            label: (item) =>
+              item.datasetIndex === 3 && previous
+                ? `${previous[item.dataIndex]?.date ?? ''}: ${number.format(item.parsed.y ?? 0)} unique`
+                : `${item.dataset.label ?? ''}: ${number.format(item.parsed.y ?? 0)}`,
+          },
+        },
+      },
     },
   };
   handle.daily = new Chart($<HTMLCanvasElement>('daily'), chartConfig);
 }
 
-export function drawHeatmap(trend: Trend | null, withHourly: boolean): void {
-  handle.heatmap?.destroy();
-  handle.heatmap = undefined;
-  const note = $('heatmap-note');
-  note.hidden = withHourly || !trend;
-  note.textContent = `Hourly buckets are available for ranges of up to ${config.maxRangeDaysHourly} days; pick a shorter range to see them.`;
-  const buckets = trend?.hourly;
-  if (!trend || !withHourly || !buckets) return;
-  const days = trend.series.uniqueUsers.map((p) => p.date);
-  const hours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
-  const max = Math.max(1, ...buckets.map((b) => b.uniqueUsers));
-  const data = buckets.map((b) => ({ x: b.date, y: hours[b.hour], v: b.uniqueUsers }));
-  handle.heatmap = new Chart($<HTMLCanvasElement>('heatmap'), {
-    type: 'matrix',
+/** Bars of unique users per calendar week or month; partial (clipped) periods lighter and labelled. */
+export function drawPeriods(trend: Trend | null, unit: 'WEEK' | 'MONTH'): void {
+  handle.periods?.destroy();
+  handle.periods = undefined;
+  if (!trend) return;
+  const periods = trend.periods;
+  const color = (complete: boolean) => (complete ? COLORS.unique : 'rgba(51, 102, 204, 0.35)');
+  handle.periods = new Chart($<HTMLCanvasElement>('periods'), {
+    type: 'bar',
     data: {
+      labels: periods.map((p) => periodLabel(p, unit, locale)),
       datasets: [
         {
-          label: 'Unique users',
-          data,
-          backgroundColor: (ctx) => {
-            const v = (ctx.raw as { v?: number } | undefined)?.v ?? 0;
-            return `rgba(51, 102, 204, ${0.06 + 0.94 * (v / max)})`;
-          },
-          borderWidth: 0,
-          width: ({ chart }) => Math.max(1, (chart.chartArea?.width ?? 0) / days.length - 1),
-          height: ({ chart }) => Math.max(1, (chart.chartArea?.height ?? 0) / 24 - 1),
+          label: unit === 'WEEK' ? 'Unique users per week' : 'Unique users per month',
+          // A period whose call failed has no summary: no bar, and the error box says why.
+          data: periods.map((p) => p.summary?.uniqueUsers ?? null),
+          backgroundColor: periods.map((p) => color(p.complete)),
+          borderColor: COLORS.unique,
+          borderWidth: periods.map((p) => (p.complete ? 0 : 1)),
         },
       ],
     },
     options: {
       animation: false,
       maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
       plugins: {
         legend: { display: false },
         tooltip: {
           callbacks: {
             title: (items) => {
-              const raw = items[0]?.raw as { x: string; y: string } | undefined;
-              return raw ? `${raw.x}, ${raw.y}:00–${raw.y}:59` : '';
+              const p = periods[items[0]?.dataIndex ?? 0];
+              return p ? `${p.range.start} to ${p.range.end}${p.complete ? '' : ' (partial)'}` : '';
             },
-            label: (item) => `${number.format((item.raw as { v: number }).v)} unique users`,
+            label: (item) => `${number.format(item.parsed.y ?? 0)} unique users`,
           },
-        },
-      },
-      scales: {
-        x: { type: 'category', labels: days, offset: true, grid: { display: false } },
-        y: {
-          type: 'category',
-          labels: hours,
-          offset: true,
-          reverse: false,
-          grid: { display: false },
-          title: { display: true, text: 'hour of day' },
         },
       },
     },

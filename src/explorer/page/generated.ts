@@ -42,6 +42,13 @@ export type EngagementFilters = {
   timeZone?: string | null | undefined;
 };
 
+/** A calendar period. */
+export type PeriodUnit =
+  /** Calendar months. */
+  | 'MONTH'
+  /** ISO weeks, Monday to Sunday. */
+  | 'WEEK';
+
 /** A range relative to today in `filters.timeZone`, resolved before anything else: a preset and the same explicit dates are one question (one call, one cache entry). Weeks are ISO weeks, Monday to Sunday. */
 export type RangePreset =
   /** The 7 days ending today, today included (today − 6 to today). */
@@ -70,7 +77,10 @@ export type ExplorerTrendQueryVariables = Exact<{
   range: DateRangeInput;
   filters?: EngagementFilters | null | undefined;
   withHourly: boolean;
+  unit: PeriodUnit;
 }>;
 
 
-export type ExplorerTrendQuery = { engagementTrend: { botId: string, range: { start: string, end: string, days: number }, summary: { uniqueUsers: number, newUsers: number, returningUsers: number, avgUniqueUsersPerDay: number, avgNewUsersPerDay: number, avgReturningUsersPerDay: number } | null, series: { uniqueUsers: Array<{ date: string, users: number }>, newUsers: Array<{ date: string, users: number }> | null, returningUsers: Array<{ date: string, users: number }> | null }, hourly?: Array<{ date: string, hour: number, uniqueUsers: number }> } | null };
+export type ExplorerTrendQuery = { engagementTrend: { botId: string, range: { start: string, end: string, days: number }, summary: { uniqueUsers: number, newUsers: number, returningUsers: number, avgUniqueUsersPerDay: number, avgNewUsersPerDay: number, avgReturningUsersPerDay: number } | null, series: { uniqueUsers: Array<{ date: string, users: number }>, newUsers: Array<{ date: string, users: number }> | null, returningUsers: Array<{ date: string, users: number }> | null }, hourly?: Array<{ date: string, hour: number, uniqueUsers: number }>, change: { uniqueUsers: { current: number, previous: number, absolute: number, relative: number | null }, newUsers: { current: number, previous: number, absolute: number, relative: number | null }, returningUsers: { current: number, previous: number, absolute: number, relative: number | null } } | null, compare: { range: { start: string, end: string, days: number }, series: { uniqueUsers: Array<{ date: string, users: number }> } } | null, periods: Array<{ complete: boolean, range: { start: string, end: string, days: number }, summary: { uniqueUsers: number } | null }>, activity: { averageDailyUsers: number, stickiness: number | null, peakDay: { date: string, users: number } | null } | null } | null };
+
+export type ChangeFiguresFragment = { current: number, previous: number, absolute: number, relative: number | null };

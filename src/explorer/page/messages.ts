@@ -21,6 +21,7 @@ const ARGUMENTS: Record<string, { field: NonNullable<PlainError['field']>; label
   range: { field: 'dates', label: 'Date range' },
   'range.start': { field: 'dates', label: 'Start date' },
   'range.end': { field: 'dates', label: 'End date' },
+  'range.preset': { field: 'dates', label: 'Date range' },
   'filters.timeZone': { field: 'timeZone', label: 'Time zone' },
   'filters.channel': { field: 'channel', label: 'Channel' },
 };

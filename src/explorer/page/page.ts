@@ -22,5 +22,5 @@ export const $ = <T extends HTMLElement>(id: string) => document.getElementById(
 export const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 /** For tests and devtools: the drawn charts and the last answer. */
-export const handle: { daily?: Chart; heatmap?: Chart; trend?: Trend | null; state?: ExplorerState } = {};
+export const handle: { daily?: Chart; heatmap?: Chart; periods?: Chart; trend?: Trend | null; state?: ExplorerState } = {};
 (window as unknown as { engagementExplorer: typeof handle }).engagementExplorer = handle;

@@ -1,8 +1,10 @@
 import { ask } from './api';
-import { drawDaily, drawHeatmap, drawTiles } from './charts';
+import { drawDaily, drawPeriods } from './charts';
+import { drawHeatmap } from './heatmap';
 import { plainError, type PlainError } from './messages';
 import { $, browserZone, config, handle } from './page';
-import { daysIn, presetRange, queryFromState, stateFromQuery, type ExplorerState, type Preset } from './state';
+import { drawActivity, drawTiles } from './tiles';
+import { hourlyFits, queryFromState, stateFromQuery, UNITS, type ExplorerState, type Preset } from './state';
 
 /**
  * The form and the address bar: controls <-> state <-> URL, the error box, and asking for a view
@@ -11,6 +13,7 @@ import { daysIn, presetRange, queryFromState, stateFromQuery, type ExplorerState
 
 const form = $<HTMLFormElement>('controls');
 const view = $('view');
+const unitRadios = () => document.querySelectorAll<HTMLInputElement>('input[name=unit]');
 
 function fillChoices(): void {
   const bots = $('demo-bots');
@@ -24,43 +27,52 @@ function fillChoices(): void {
 
 function showState(state: ExplorerState): void {
   $<HTMLInputElement>('bot').value = state.bot;
-  for (const radio of form.querySelectorAll<HTMLInputElement>('input[name=preset]')) radio.checked = radio.value === state.preset;
+  $<HTMLSelectElement>('preset').value = state.preset;
+  // A preset's dates are the API's to say: they are filled in when its answer arrives.
   $<HTMLInputElement>('start').value = state.start;
   $<HTMLInputElement>('end').value = state.end;
   $<HTMLInputElement>('timeZone').value = state.timeZone;
   $<HTMLInputElement>('channel').value = state.channel;
   $<HTMLSelectElement>('conversationType').value = state.conversationType;
   $<HTMLSelectElement>('conversationStatus').value = state.conversationStatus;
+  for (const radio of unitRadios()) radio.checked = radio.value === state.unit;
 }
 
 function readState(): ExplorerState {
-  const preset = (form.querySelector<HTMLInputElement>('input[name=preset]:checked')?.value ?? '30') as Preset;
-  const timeZone = $<HTMLInputElement>('timeZone').value.trim() || browserZone;
-  const range =
-    preset === 'custom'
-      ? { start: $<HTMLInputElement>('start').value, end: $<HTMLInputElement>('end').value }
-      : presetRange(preset, timeZone, new Date());
+  const preset = ($<HTMLSelectElement>('preset').value || 'LAST_30_DAYS') as Preset;
+  const custom = preset === 'custom';
+  const unit = [...unitRadios()].find((r) => r.checked)?.value;
   return {
     bot: $<HTMLInputElement>('bot').value.trim(),
     preset,
-    ...range,
-    timeZone,
+    start: custom ? $<HTMLInputElement>('start').value : '',
+    end: custom ? $<HTMLInputElement>('end').value : '',
+    timeZone: $<HTMLInputElement>('timeZone').value.trim() || browserZone,
     channel: $<HTMLInputElement>('channel').value.trim(),
     conversationType: $<HTMLSelectElement>('conversationType').value as ExplorerState['conversationType'],
     conversationStatus: $<HTMLSelectElement>('conversationStatus').value as ExplorerState['conversationStatus'],
+    unit: UNITS.find((u) => u === unit) ?? 'WEEK',
   };
 }
 
 function showError(error: PlainError | undefined): void {
   const box = $('error');
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const el of document.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
   box.hidden = !error;
   if (!error) return;
   box.querySelector('h2')!.textContent = error.title;
   box.querySelector('p')!.textContent = error.detail;
   box.dataset.field = error.field ?? '';
-  const targets = error.field === 'dates' ? ['start', 'end'] : error.field ? [error.field] : [];
+  const targets = error.field === 'dates' ? ['preset', 'start', 'end'] : error.field ? [error.field] : [];
   for (const id of targets) $(id)?.setAttribute('aria-invalid', 'true');
+}
+
+function draw(trend: Parameters<typeof drawTiles>[0], state: ExplorerState, withHourly: boolean): void {
+  drawTiles(trend);
+  drawActivity(trend);
+  drawDaily(trend);
+  drawPeriods(trend, state.unit);
+  drawHeatmap(trend, withHourly);
 }
 
 let generation = 0;
@@ -69,9 +81,9 @@ async function show(state: ExplorerState): Promise<void> {
   const mine = ++generation;
   handle.state = state;
   view.setAttribute('aria-busy', 'true');
-  $('status').textContent = `Loading ${state.bot}, ${state.start} to ${state.end}…`;
-  const days = daysIn(state.start, state.end);
-  const withHourly = Number.isFinite(days) && days >= 1 && days <= config.maxRangeDaysHourly;
+  const asked = state.preset === 'custom' ? `${state.start} to ${state.end}` : $<HTMLSelectElement>('preset').selectedOptions[0]?.text;
+  $('status').textContent = `Loading ${state.bot}, ${asked ?? state.preset}…`;
+  const withHourly = hourlyFits(state, config.maxRangeDaysHourly);
   const outcome = await ask(state, withHourly, $<HTMLInputElement>('token').value.trim());
   if (mine !== generation) return; // a newer question was asked meanwhile
   view.removeAttribute('aria-busy');
@@ -81,9 +93,7 @@ async function show(state: ExplorerState): Promise<void> {
     $('status').textContent = '';
     showError(outcome.failure);
     handle.trend = null;
-    drawTiles(null);
-    drawDaily(null);
-    drawHeatmap(null, withHourly);
+    draw(null, state, withHourly);
     return;
   }
   const { trend, errors } = outcome;
@@ -92,9 +102,12 @@ async function show(state: ExplorerState): Promise<void> {
   $('status').textContent = trend
     ? `${trend.botId}: ${trend.range.start} to ${trend.range.end} (${trend.range.days} days) in ${state.timeZone}`
     : '';
-  drawTiles(trend);
-  drawDaily(trend);
-  drawHeatmap(trend, withHourly);
+  if (trend && state.preset !== 'custom') {
+    // The dates the API resolved the preset to: shown, and the start of a custom range if one is typed.
+    $<HTMLInputElement>('start').value = trend.range.start;
+    $<HTMLInputElement>('end').value = trend.range.end;
+  }
+  draw(trend, state, withHourly);
 }
 
 function submit(push: boolean): void {
@@ -108,7 +121,7 @@ function submit(push: boolean): void {
 }
 
 /** The view the address asks for (first demo bot and the browser's zone by default). */
-const stateFromUrl = () => stateFromQuery(location.search, { bot: config.demoBots?.[0]?.id ?? '', timeZone: browserZone }, new Date());
+const stateFromUrl = () => stateFromQuery(location.search, { bot: config.demoBots?.[0]?.id ?? '', timeZone: browserZone });
 
 export function start(): void {
   fillChoices();
@@ -120,12 +133,12 @@ export function start(): void {
   });
   // Presets and selects apply at once; typed fields on submit (Enter or the button).
   form.addEventListener('change', (event) => {
-    const target = event.target as HTMLInputElement;
-    if (target.name === 'preset' || target.tagName === 'SELECT') submit(true);
-    else if (target.id === 'start' || target.id === 'end') {
-      for (const radio of form.querySelectorAll<HTMLInputElement>('input[name=preset]')) radio.checked = radio.value === 'custom';
-    }
+    const target = event.target as HTMLElement;
+    if (target.tagName === 'SELECT') submit(true);
+    else if (target.id === 'start' || target.id === 'end') $<HTMLSelectElement>('preset').value = 'custom';
   });
+  // The periods toggle sits on its chart, outside the form; it is part of the view all the same.
+  for (const radio of unitRadios()) radio.addEventListener('change', () => submit(true));
   window.addEventListener('popstate', () => {
     const state = stateFromUrl();
     showState(state);
