@@ -38,6 +38,8 @@ describe('Dockerfile', () => {
   });
 
   it('the runtime command starts from the build output, answers /healthz and exits 0 on SIGTERM', async () => {
+    // A fresh output directory: files of modules since moved (config.ts -> config/) would shadow them.
+    rmSync(out, { recursive: true, force: true });
     const build = spawnSync(
       process.execPath,
       [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
