@@ -6,6 +6,7 @@ import { ConfigError, readerFor, variableNames, type Env } from './env';
 import { PROXY_VARIABLES } from './proxy';
 import type { Config } from './schema';
 import { SETTINGS_VARIABLES, tracesEndpoint } from './settings';
+import { loadPersistedDocuments } from '../server/persisted-documents';
 
 /**
  * Configuration. config/ is the only reader of process.env: everything is validated eagerly at
@@ -33,6 +34,8 @@ export type {
   KoreConfig,
   KoreCredential,
   LimitsConfig,
+  ManifestOperation,
+  PersistedDocumentsConfig,
   ResilienceConfig,
 } from './schema';
 export { Secret } from './secret';
@@ -53,6 +56,7 @@ export function loadConfig(env: Env = process.env): Config {
   const production = nodeEnv === 'production';
   const { defaultCredential, credentials } = credentialsFrom(env, nodeEnv);
   const auth = authFrom(env, nodeEnv);
+  const explorer = (read('EXPLORER') ?? (production ? 'off' : 'on')) === 'on';
   const config: Config = {
     env: nodeEnv,
     port: read('PORT'),
@@ -104,9 +108,11 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     ...builtinUpstreamFrom(env),
     landingPage: read('LANDING_PAGE') ?? (production ? 'off' : 'sandbox'),
-    explorer: (read('EXPLORER') ?? (production ? 'off' : 'on')) === 'on',
+    explorer,
     introspection: read('INTROSPECTION') ?? !production,
     inlineTracing: read('INLINE_TRACING'),
+    // After every other variable: its errors name a file, theirs only a value.
+    persistedDocuments: loadPersistedDocuments(read('PERSISTED_DOCUMENTS'), read('PERSISTED_DOCUMENTS_MANIFEST'), explorer),
   };
   // node refuses a headers timeout longer than the request timeout (the headers are part of the request).
   if (config.headersTimeoutMs > config.requestTimeoutMs) {

@@ -90,6 +90,24 @@ export interface ResilienceConfig {
   readonly flightLeaseMs: number;
 }
 
+/** One operation of an Apollo persisted query manifest (`apollo-persisted-query-manifest`, version 1). */
+export interface ManifestOperation {
+  /** What clients send as `extensions.persistedQuery.sha256Hash` (by default the SHA-256 of `body`). */
+  readonly id: string;
+  readonly name: string;
+  readonly type: 'query' | 'mutation' | 'subscription';
+  /** The document run for this id. */
+  readonly body: string;
+}
+
+/** Trusted documents (PERSISTED_DOCUMENTS, PERSISTED_DOCUMENTS_MANIFEST), loaded and checked at start-up. */
+export interface PersistedDocumentsConfig {
+  /** off: any document, APQ on. allow: manifest ids and free text, APQ off. require: manifest ids only, APQ off. */
+  readonly mode: 'off' | 'allow' | 'require';
+  /** The trusted operations: the manifest file's and, with the explorer on, the explorer's shipped ones; empty when off. */
+  readonly operations: readonly ManifestOperation[];
+}
+
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
   readonly port: number;
@@ -134,6 +152,7 @@ export interface Config {
   readonly introspection: boolean;
   /** Federated inline traces (ftv1) for routers reporting to GraphOS; off saves per-field timing work. */
   readonly inlineTracing: boolean;
+  readonly persistedDocuments: PersistedDocumentsConfig;
   /** Initial fault switches of the built-in upstream (EMULATOR_FAULTS, JSON). */
   readonly emulatorFaults: Partial<Faults>;
   /** Port for the built-in upstream when KORE_HOST is unset (0 = any free loopback port). */

@@ -85,6 +85,10 @@ export const SETTINGS_VARIABLES = {
   EXPLORER: oneOf(['on', 'off']),
   INTROSPECTION: bool(),
   INLINE_TRACING: bool(false),
+  /** Trusted documents: off (any document, APQ on), allow (manifest ids too, APQ off) or require (manifest ids only). */
+  PERSISTED_DOCUMENTS: oneOf(['off', 'allow', 'require'], 'off'),
+  /** An apollo-persisted-query-manifest file of the operations trusted besides the explorer's own. */
+  PERSISTED_DOCUMENTS_MANIFEST: text(),
 } as const;
 
 /** The OTLP/HTTP traces URL from either OpenTelemetry variable; undefined = tracing off. */

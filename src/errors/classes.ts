@@ -97,3 +97,41 @@ export class CostLimitError extends EngagementError {
     this.name = 'CostLimitError';
   }
 }
+
+/** Why a request was refused by the trusted-document check (server/persisted-documents.ts). */
+export type PersistedDocumentRefusal = 'not-in-list' | 'id-required' | 'id-and-body';
+
+/**
+ * A request refused before parsing because it is not a trusted document. Codes and HTTP statuses
+ * are Apollo Router's (persisted query safelisting): an unknown id is 404, the rest 400.
+ */
+export class PersistedDocumentError extends EngagementError {
+  readonly status: number;
+  constructor(
+    readonly refusal: PersistedDocumentRefusal,
+    id?: string,
+  ) {
+    const { code, status, message } = {
+      'not-in-list': {
+        code: ErrorCode.PERSISTED_QUERY_NOT_IN_LIST,
+        status: 404,
+        // The id is the client's own string: quoted, and cut short so a long one is not echoed whole.
+        message: `Persisted query ${JSON.stringify((id ?? '').slice(0, 80))} is not in this server's persisted document manifest.`,
+      },
+      'id-required': {
+        code: ErrorCode.PERSISTED_QUERY_ID_REQUIRED,
+        status: 400,
+        message:
+          'This endpoint only runs trusted documents: send the operation by id in extensions.persistedQuery.sha256Hash, without `query`.',
+      },
+      'id-and-body': {
+        code: ErrorCode.CANNOT_SEND_PQ_ID_AND_BODY,
+        status: 400,
+        message: 'Send a persisted document id or a query, not both: this server does not register new documents.',
+      },
+    }[refusal];
+    super(code, message);
+    this.status = status;
+    this.name = 'PersistedDocumentError';
+  }
+}

@@ -38,6 +38,14 @@ export const ErrorCode = {
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   /** Automatic persisted queries are on: a hash this server has not stored yet (the client then sends the query). */
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  // Trusted documents (PERSISTED_DOCUMENTS=allow|require), refused before parsing with Apollo Router's
+  // safelisting codes and statuses, so clients written for a router behave the same against this API.
+  /** The request's `extensions.persistedQuery.sha256Hash` names no operation in the manifest (HTTP 404). */
+  PERSISTED_QUERY_NOT_IN_LIST: 'PERSISTED_QUERY_NOT_IN_LIST',
+  /** PERSISTED_DOCUMENTS=require and the request carries a document's text instead of a manifest id (HTTP 400). */
+  PERSISTED_QUERY_ID_REQUIRED: 'PERSISTED_QUERY_ID_REQUIRED',
+  /** A manifest id and a document's text in one request: nothing may register a document while trusted documents are on (HTTP 400). */
+  CANNOT_SEND_PQ_ID_AND_BODY: 'CANNOT_SEND_PQ_ID_AND_BODY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

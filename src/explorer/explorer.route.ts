@@ -15,6 +15,8 @@ export interface ExplorerPageConfig {
   readonly maxRangeDaysHourly: number;
   /** AUTH_MODE=jwt: the page shows a token field. */
   readonly authRequired: boolean;
+  /** Set when PERSISTED_DOCUMENTS is allow or require: the page sends its operation by this manifest id, not as text. */
+  readonly documentId?: string;
 }
 
 const CSP = [

@@ -3,7 +3,8 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/
 import type { Context } from '../context';
 import { AuthError, type Authenticate, type Principal } from '../security/auth';
 import { isAbortedBody, requestJsonTooDeep } from '../security/body';
-import { ErrorCode, OperationLimitError } from '../errors';
+import { ErrorCode, OperationLimitError, PersistedDocumentError } from '../errors';
+import type { DocumentGate } from './persisted-documents';
 
 /**
  * A small node:http integration for Apollo Server 5: routing, a capped body reader and the
@@ -18,6 +19,8 @@ export interface HttpDeps {
   readonly requestIdOf: (req: IncomingMessage) => string;
   /** Router secret and caller token, checked before the body is read; throws AuthError. */
   readonly authenticate: Authenticate;
+  /** PERSISTED_DOCUMENTS allow|require: swaps a manifest id for its document, or refuses the request before parsing. */
+  readonly trustedDocuments?: DocumentGate;
   readonly contextFor: (req: IncomingMessage, requestId: string, principal: Principal) => Promise<Context>;
   /** Told of every request refused before Apollo (no secret or token in the arguments). */
   readonly onRefused: (requestId: string, reason: string, status: number) => void;
@@ -143,8 +146,16 @@ export function createHttpHandler(deps: HttpDeps) {
         }
       } else body = text;
     }
+    const method = req.method?.toUpperCase() ?? 'GET';
+    const trusted = deps.trustedDocuments?.(method, body, url) ?? { body, search: url.search };
+    if (trusted instanceof PersistedDocumentError) {
+      deps.onRefused(requestId, `persisted-document:${trusted.refusal}`, trusted.status);
+      // no-store: an id unknown now may be in the next deployment's manifest; no cache may keep the 404.
+      sendJson(res, trusted.status, errorBody(trusted.message, trusted.code), { 'x-request-id': requestId, 'cache-control': 'no-store' });
+      return;
+    }
     const response = await deps.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: url.search, body },
+      httpGraphQLRequest: { method, headers, search: trusted.search, body: trusted.body },
       context: () => deps.contextFor(req, requestId, principal),
     });
     await writeGraphQLResponse(res, response, requestId);

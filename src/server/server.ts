@@ -15,6 +15,7 @@ import type { KoreClient } from '../upstream/kore';
 import { createDocumentCaches } from './document-store';
 import { createHttpHandler } from './http';
 import { createHttpServer } from './lifecycle';
+import { checkAgainstSchema, createDocumentGate, EXPLORER_DOCUMENT_ID } from './persisted-documents';
 import { plugins } from './plugins';
 import { probeRoutes, type ReadinessCheck } from './probes';
 
@@ -54,6 +55,8 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
   const { config, log } = deps;
   const now = deps.now ?? Date.now;
   const schema = await buildEngagementSchema();
+  checkAgainstSchema(schema, config.persistedDocuments.operations);
+  const trusted = config.persistedDocuments.mode !== 'off';
   // Stack traces only where a developer reads them: never in test or production.
   const development = config.env === 'development';
   const limits = operationLimits(config.limits);
@@ -62,7 +65,9 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
   const apollo = new ApolloServer<Context>({
     schema,
     documentStore: documents.documentStore,
-    persistedQueries: { cache: documents.persistedQueries },
+    // APQ off with trusted documents (Router safelisting and Hive persisted documents require it too):
+    // otherwise any client could register a document under its hash and run it by id.
+    persistedQueries: trusted ? false : { cache: documents.persistedQueries },
     formatError: createFormatError(log, development),
     includeStacktraceInErrorResponses: development,
     introspection: config.introspection,
@@ -85,6 +90,7 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     maxJsonDepth: config.limits.maxJsonDepth,
     requestIdOf,
     authenticate: createAuthenticator(config.auth),
+    trustedDocuments: createDocumentGate(config.persistedDocuments),
     contextFor: async (_req, requestId, principal) => createContext({ config, client: deps.client, log, now }, requestId, principal),
     onRefused(requestId, reason, status) {
       deps.metrics?.refusal(reason);
@@ -93,7 +99,12 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     routes: {
       ...(config.explorer
         ? explorerRoutes(
-            { demoBots: deps.explorerBots ?? [], maxRangeDaysHourly: config.maxRangeDaysHourly, authRequired: config.auth.mode === 'jwt' },
+            {
+              demoBots: deps.explorerBots ?? [],
+              maxRangeDaysHourly: config.maxRangeDaysHourly,
+              authRequired: config.auth.mode === 'jwt',
+              documentId: trusted ? EXPLORER_DOCUMENT_ID : undefined,
+            },
             log,
           )
         : {}),

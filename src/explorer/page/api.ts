@@ -1,11 +1,12 @@
 import QUERY from './explorer.graphql';
 import type { ExplorerTrendQuery, ExplorerTrendQueryVariables } from './generated';
 import { networkError, type ApiError, type PlainError } from './messages';
-import type { Trend } from './page';
+import { config, type Trend } from './page';
 import { rangeInput, type ExplorerState } from './state';
 
 /**
- * The page's one call to the API: the ExplorerTrend operation (explorer.graphql) over POST.
+ * The page's one call to the API: the ExplorerTrend operation (explorer.graphql) over POST, as text,
+ * or by its id in the shipped manifest when the server runs trusted documents only (`documentId`).
  * An answer with data or GraphQL errors is an outcome the view shows field by field; anything else
  * (no connection, a body that is not JSON, a body with neither) is a failure with a plain message.
  */
@@ -34,7 +35,11 @@ export async function ask(state: ExplorerState, withHourly: boolean, token: stri
         accept: 'application/graphql-response+json, application/json',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
-      body: JSON.stringify({ operationName: 'ExplorerTrend', query: QUERY, variables }),
+      body: JSON.stringify({
+        operationName: 'ExplorerTrend',
+        variables,
+        ...(config.documentId ? { extensions: { persistedQuery: { version: 1, sha256Hash: config.documentId } } } : { query: QUERY }),
+      }),
     });
   } catch {
     return { failure: networkError(undefined) };

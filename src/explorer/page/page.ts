@@ -13,6 +13,8 @@ export interface PageConfig {
   readonly demoBots: ReadonlyArray<{ id: string; name: string }>;
   readonly maxRangeDaysHourly: number;
   readonly authRequired: boolean;
+  /** PERSISTED_DOCUMENTS allow|require: send the operation by this manifest id instead of its text. */
+  readonly documentId?: string;
 }
 
 export type Trend = NonNullable<ExplorerTrendQuery['engagementTrend']>;
