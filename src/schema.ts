@@ -10,11 +10,16 @@ import { EngagementActivityResolver, EngagementDashboardResolver, EngagementPeri
 
 /**
  * The served schema is an Apollo Federation 2 subgraph built from the type-graphql classes:
- * type-graphql → SDL with directives → `@link` to federation v2.3 → buildSubgraphSchema with
+ * type-graphql → SDL with directives → `@link` to federation v2.9 → buildSubgraphSchema with
  * type-graphql's resolvers plus Bot.__resolveReference. Built once per process, never per request.
+ *
+ * v2.9 is the first federation version with `@cost` and `@listSize` (demand control): the types'
+ * and resolvers' `@Directive`s declare what a field costs upstream, so a router's estimate follows
+ * the Kore.ai calls the planner (engagement/plan.ts) counts; README "Cost declared to the router".
  */
 
-export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])';
+export const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])';
 
 /** The type-graphql schema: the client-facing API without federation's `_service`/`_entities`. */
 export async function buildApiSchema(): Promise<GraphQLSchema> {

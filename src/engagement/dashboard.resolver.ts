@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, FieldResolver, Float, Info, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, Float, Info, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { BadUserInputError, EngagementError, ErrorCode, UpstreamUnsupportedError } from '../errors';
 import { isoDate } from '../time/calendar';
@@ -64,6 +64,8 @@ export class EngagementDashboardResolver {
     return compared(to, trend, (args) => resolveTrend(ctx, info, args.botId, args.range, args.filters));
   }
 
+  // Two summaries (the range's and the compared range's): two calls for the router, 100 each.
+  @Directive('@cost(weight: 200)')
   @FieldResolver(() => EngagementChange, {
     nullable: true,
     description:
@@ -87,6 +89,8 @@ export class EngagementDashboardResolver {
     );
   }
 
+  // The most periods a range can hold: 14 ISO weeks over MAX_RANGE_DAYS_DAILY's default (90 days).
+  @Directive('@listSize(assumedSize: 14)')
   @FieldResolver(() => [EngagementPeriod], {
     description:
       'The calendar weeks or months that overlap the range, in order, each clipped to it. Each distinct period with `summary` ' +
@@ -99,6 +103,7 @@ export class EngagementDashboardResolver {
     return periodQuestions(trend.query, unit).map(({ complete, query }) => new EngagementPeriod(dateRange(query), complete, query));
   }
 
+  @Directive('@cost(weight: 100)')
   @FieldResolver(() => EngagementActivity, {
     nullable: true,
     description: "Average daily users, the peak day and stickiness, from the range's daily call (the one series and summary use).",
@@ -110,6 +115,7 @@ export class EngagementDashboardResolver {
 
 @Resolver(() => EngagementPeriod)
 export class EngagementPeriodResolver {
+  @Directive('@cost(weight: 100)')
   @FieldResolver(() => EngagementSummary, {
     nullable: true,
     description:

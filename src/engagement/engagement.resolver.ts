@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Args, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, Directive, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { isoDate } from '../time/calendar';
 import { ErrorCode, EngagementError, UpstreamUnsupportedError } from '../errors';
@@ -56,6 +56,8 @@ export class EngagementTrendResolver {
     return resolveTrend(ctx, info, botId, range, filters);
   }
 
+  // Router cost (README "Cost declared to the router"): 100 per Kore.ai call the field can cause.
+  @Directive('@cost(weight: 100)')
   @FieldResolver(() => EngagementSummary, {
     nullable: true,
     description: 'Totals for the range. Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1, which has no summary.',
@@ -69,6 +71,7 @@ export class EngagementTrendResolver {
     return data.summary;
   }
 
+  @Directive('@cost(weight: 100)')
   @FieldResolver(() => EngagementSeries, { description: 'Daily series: one point per day of the range, in order.' })
   async series(@Root() trend: EngagementTrend, @Ctx() ctx: Context): Promise<EngagementSeries> {
     const data = await ctx.loaders.trend.load({ query: trend.query, need: 'daily' });
@@ -76,6 +79,8 @@ export class EngagementTrendResolver {
     return data.series;
   }
 
+  // One hourly call; the router weighs it by its buckets: 24 × MAX_RANGE_DAYS_HOURLY's default (31).
+  @Directive('@listSize(assumedSize: 744)')
   @FieldResolver(() => [HourlyBucket], {
     description: '24 buckets per day of the range (hours 0–23 in the requested time zone), in order.',
   })
@@ -88,6 +93,7 @@ export class EngagementTrendResolver {
 
 @Resolver(() => EngagementSeries)
 export class EngagementSeriesResolver {
+  @Directive('@listSize(assumedSize: 90)')
   @FieldResolver(() => [DataPoint], {
     nullable: true,
     description: 'New users per day. Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.',
@@ -96,6 +102,7 @@ export class EngagementSeriesResolver {
     return present(series.newUsers, 'daily new users', series.version, 'daily', 'newUsers');
   }
 
+  @Directive('@listSize(assumedSize: 90)')
   @FieldResolver(() => [DataPoint], {
     nullable: true,
     description: 'Returning users per day (unique − new). Null, with an UPSTREAM_UNSUPPORTED error, on Kore.ai API v1.',

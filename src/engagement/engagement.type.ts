@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { ApiVersion, TrendQuery } from './model';
 import { DateScalar } from './date.scalar';
 
@@ -78,6 +78,8 @@ export class DataPoint {
 
 @ObjectType({ description: 'Daily series: exactly one point per day of the range, in order, zero where nobody came.' })
 export class EngagementSeries {
+  // One point per day: at most MAX_RANGE_DAYS_DAILY's default (90), for the router's estimate.
+  @Directive('@listSize(assumedSize: 90)')
   @Field(() => [DataPoint], { description: 'Distinct users per day.' })
   uniqueUsers!: readonly DataPoint[];
 

@@ -102,7 +102,9 @@ describe('Engagement Graph in a supergraph', () => {
   it('answers { _service { sdl } } with the @key entity and the federation link', async () => {
     const { body } = await stack.gql<{ _service: { sdl: string } }>('{ _service { sdl } }');
     expect(body.data?._service.sdl).toMatch(/type Bot\s+@key\(fields: "id"\)/);
-    expect(body.data?._service.sdl).toContain('https://specs.apollo.dev/federation/v2.3');
+    expect(body.data?._service.sdl).toContain(
+      '@link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])',
+    );
   });
 
   it('serves 20 bots (5 distinct) end to end through the gateway with exactly 5 upstream calls', async () => {

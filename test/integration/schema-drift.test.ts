@@ -21,7 +21,7 @@ describe('committed schema and generated code', () => {
   it('schema/subgraph.graphql (what routers compose, with @key) matches the code', () => {
     const sdl = readFileSync(join(root, 'schema', 'subgraph.graphql'), 'utf8');
     expect(sdl).toBe(printSubgraphSdl(subgraph));
-    expect(sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.3"');
+    expect(sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])');
     expect(sdl).toMatch(/type Bot\s+@key\(fields: "id"\)/);
   });
 
