@@ -220,3 +220,24 @@ describe('AUTH_MODE=jwt: private, keyed on the caller token', () => {
     expect(anonymous.headers.get('cache-control')).toBe(NO_STORE);
   });
 });
+
+describe('open API behind a router secret', () => {
+  it('stays public and varies on the secret header, so a shared cache never serves a request without it', async () => {
+    const stack = await startStack({ env: { ROUTER_SECRET: 'router-secret-for-tests-0123456789', ...TTL }, now: () => clock });
+    try {
+      const ok = await stack.gql(
+        `{ ${trend('st-demo-retail', SETTLED)} }`,
+        {},
+        { 'x-router-secret': 'router-secret-for-tests-0123456789' },
+      );
+      expect(ok.body.errors).toBeUndefined();
+      expect(ok.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+      expect(ok.headers.get('vary')).toBe('x-router-secret');
+      const without = await stack.gql(`{ ${trend('st-demo-retail', SETTLED)} }`);
+      expect(without.status).toBe(401);
+      expect(without.headers.get('cache-control')).toBe(NO_STORE);
+    } finally {
+      await stack.close();
+    }
+  });
+});
