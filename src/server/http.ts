@@ -5,6 +5,7 @@ import { AuthError, type Authenticate, type Principal } from '../security/auth';
 import { isAbortedBody, requestJsonTooDeep } from '../security/body';
 import { ErrorCode, OperationLimitError, PersistedDocumentError } from '../errors';
 import type { DocumentGate } from './persisted-documents';
+import { ifNoneMatchHits, NO_STORE, strongEtag, wantsEtag } from './plugins/cache-control';
 
 /**
  * A small node:http integration for Apollo Server 5: routing, a capped body reader and the
@@ -50,9 +51,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/** Answers outside GraphQL (refusals, probes, 404) describe one moment: no cache may keep them. */
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  const fixed = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': NO_STORE };
+  res.writeHead(status, { ...fixed, ...headers });
   res.end(text);
 }
 
@@ -70,10 +73,27 @@ function challenge(error: AuthError): string {
   return `Bearer realm="engagement-graph", error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`;
 }
 
-async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLResponse, requestId: string): Promise<void> {
+async function writeGraphQLResponse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  response: HTTPGraphQLResponse,
+  requestId: string,
+): Promise<void> {
   const headers: Record<string, string> = { 'x-request-id': requestId };
   for (const [key, value] of response.headers) headers[key] = value;
+  // Apollo answers some requests without running plugins (CSRF refusal, a malformed GET): never stored.
+  headers['cache-control'] ??= NO_STORE;
   if (response.body.kind === 'complete') {
+    // Persisted-query GETs a CDN keeps are revalidated with If-None-Match: a 304 has no body.
+    if (wantsEtag(req.method, response.status ?? 200, headers['cache-control'])) {
+      headers.etag = strongEtag(response.body.string);
+      if (ifNoneMatchHits(req.headers['if-none-match'], headers.etag)) {
+        const { 'content-type': _type, ...kept } = headers;
+        res.writeHead(304, kept);
+        res.end();
+        return;
+      }
+    }
     headers['content-length'] = String(Buffer.byteLength(response.body.string));
     res.writeHead(response.status ?? 200, headers);
     res.end(response.body.string);
@@ -151,14 +171,14 @@ export function createHttpHandler(deps: HttpDeps) {
     if (trusted instanceof PersistedDocumentError) {
       deps.onRefused(requestId, `persisted-document:${trusted.refusal}`, trusted.status);
       // no-store: an id unknown now may be in the next deployment's manifest; no cache may keep the 404.
-      sendJson(res, trusted.status, errorBody(trusted.message, trusted.code), { 'x-request-id': requestId, 'cache-control': 'no-store' });
+      sendJson(res, trusted.status, errorBody(trusted.message, trusted.code), { 'x-request-id': requestId });
       return;
     }
     const response = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: trusted.search, body: trusted.body },
       context: () => deps.contextFor(req, requestId, principal),
     });
-    await writeGraphQLResponse(res, response, requestId);
+    await writeGraphQLResponse(req, res, response, requestId);
   }
 
   return (req: IncomingMessage, res: ServerResponse): void => {

@@ -82,7 +82,7 @@ describe('trusted documents', () => {
     expect([broken.status, codes(broken.body)]).toEqual([400, ['PERSISTED_QUERY_ID_REQUIRED']]);
     const unknown = await post(require, { variables: { botId: 'st-demo-retail' }, extensions: byId(sha256('{ __typename }')) });
     expect([unknown.status, codes(unknown.body)]).toEqual([404, ['PERSISTED_QUERY_NOT_IN_LIST']]);
-    expect(unknown.headers.get('cache-control')).toBe('no-store');
+    expect(unknown.headers.get('cache-control')).toBe('no-store, max-age=0');
     const viaGet = await fetch(`${require.url}/graphql?query=${encodeURIComponent(DASHBOARD)}`, {
       headers: { 'apollo-require-preflight': 'true' },
     });

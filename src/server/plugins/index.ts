@@ -4,6 +4,7 @@ import { cacheShares, type Config } from '../../config';
 import type { Context } from '../../context';
 import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
+import { cacheControlPlugin } from './cache-control';
 import { costLimitPlugin } from './cost-limit';
 import { cacheControlDisabled, inlineTrace, landingPage } from './landing-page';
 import { metricsPlugin } from './metrics';
@@ -51,8 +52,11 @@ export interface PluginDeps {
  *      in didResolveOperation, both earlier phases), never what another willSendResponse writes.
  *      Independent of each other and of 1 and 2.
  *   6. Apollo's inline trace (INLINE_TRACING) writes `extensions.ftv1`: after the cache (see 1).
- * - The landing page answers renderLandingPage (only one plugin may) and cache control is off:
- *   neither takes part in a request, so their place does not matter.
+ *   cacheControlPlugin reads the body's errors, `ctx.stale` and `ctx.freshness` (a replay's is set
+ *   by the operation cache in responseForOperation) and writes only the `Cache-Control` and `Vary`
+ *   headers, which no other hook reads or writes: independent of every other hook, anywhere.
+ * - The landing page answers renderLandingPage (only one plugin may) and Apollo's own cache control
+ *   (field hints) is off: neither takes part in a request, so their place does not matter.
  */
 export function plugins(deps: PluginDeps): ApolloServerPlugin<Context>[] {
   const { config } = deps;
@@ -63,6 +67,7 @@ export function plugins(deps: PluginDeps): ApolloServerPlugin<Context>[] {
       ? [operationCachePlugin(cacheShares(config.resilience.cacheMaxBytes).operations, deps.now)]
       : []),
     staleExtension,
+    cacheControlPlugin,
     operationLog(deps.log),
     ...(deps.metrics ? [metricsPlugin(deps.metrics)] : []),
     ...(deps.tracer ? [tracingPlugin(deps.tracer)] : []),

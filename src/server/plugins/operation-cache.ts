@@ -79,6 +79,7 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
           const hit = lru.get(key);
           if (!hit || hit.until <= now()) return null;
           contextValue.stats.responseCached = true;
+          contextValue.trace.fresh(hit.until); // a replay holds as long as the answers it was built from (cache-control.ts)
           // A fresh top level for every replay: Apollo hands this object to every willSendResponse
           // hook, and hooks add to it (Apollo's inline trace writes `extensions.ftv1`, and fails
           // on a body that already has one). The stored result itself has no `extensions` (it is
