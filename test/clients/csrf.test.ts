@@ -31,6 +31,10 @@ const SIMPLE_REQUESTS: ReadonlyArray<readonly [string, Attempt]> = [
   ['an <img> GET', { method: 'GET', headers: { accept: IMG_ACCEPT } }],
   ['a link or a GET form (a navigation)', { method: 'GET', headers: { accept: NAVIGATION_ACCEPT } }],
   ['a GET preferring application/json only', { method: 'GET', headers: { accept: 'application/json' } }],
+  [
+    "another site's script sending urql's GET (the browser adds Sec-Fetch-Site)",
+    { method: 'GET', headers: { accept: URQL_ACCEPT, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors' } },
+  ],
   ['a text/plain POST of a JSON body', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: postBody }],
   [
     'a text/plain POST that asks for GraphQL',
@@ -59,8 +63,12 @@ describe('AUTH_MODE=none: an open API, so cross-site simple requests are refused
   });
   afterAll(() => stack.close());
 
-  it("answers urql's GET (Accept preferring application/graphql-response+json) with upstream calls", async () => {
-    const { result, calls } = await upstreamCallsDuring(stack, () => send(stack, { method: 'GET', headers: { accept: URQL_ACCEPT } }, 10));
+  it.each([
+    ['outside a browser', {}, 9],
+    ['from a same-origin page', { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' }, 10],
+  ])("answers urql's GET (Accept preferring application/graphql-response+json) %s, with upstream calls", async (_where, more, weeksAgo) => {
+    const get: Attempt = { method: 'GET', headers: { accept: URQL_ACCEPT, ...more } };
+    const { result, calls } = await upstreamCallsDuring(stack, () => send(stack, get, weeksAgo));
     expect(result.status).toBe(200);
     expect(result.body.errors).toBeUndefined();
     expect(calls).toBeGreaterThan(0);
