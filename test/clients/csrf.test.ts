@@ -82,6 +82,12 @@ describe('AUTH_MODE=none: an open API, so cross-site simple requests are refused
     expect(calls).toBe(0);
   });
 
+  it('counts the refusals as eg_refusals_total{kind="csrf"}', async () => {
+    await send(stack, SIMPLE_REQUESTS[0]![1], 11);
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(Number(/^eg_refusals_total\{kind="csrf"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+  });
+
   it('still serves the landing page request (a GET with no parameters runs nothing)', async () => {
     const res = await fetch(`${stack.url}/graphql`, { headers: { accept: NAVIGATION_ACCEPT } });
     expect(res.status).toBe(200);
