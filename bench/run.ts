@@ -8,6 +8,7 @@ import { efficiency } from './scenarios/efficiency';
 import { memory } from './scenarios/memory';
 import { overhead } from './scenarios/overhead';
 import { scale } from './scenarios/scale';
+import { startup } from './scenarios/startup';
 import { throughput } from './scenarios/throughput';
 
 /**
@@ -20,7 +21,7 @@ import { throughput } from './scenarios/throughput';
  * Settings (BENCH_ROUNDS, BENCH_SECONDS, BENCH_ONLY, BENCH_MEMORY_OPS) are in lib/settings.ts.
  */
 
-const SCENARIOS: readonly Scenario[] = [overhead, throughput, efficiency, scale, memory, dashboard];
+const SCENARIOS: readonly Scenario[] = [overhead, throughput, efficiency, scale, memory, dashboard, startup];
 
 async function main(): Promise<void> {
   const unknown = [...ONLY].filter((name) => !SCENARIOS.some((s) => s.name === name));

@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/
 import type { Context } from '../context';
 import { AuthError, type Authenticate, type Principal } from '../security/auth';
 import { isAbortedBody, requestJsonTooDeep } from '../security/body';
+import { CSRF_MESSAGE, isUnprovenSimpleRequest } from '../security/csrf';
 import { ErrorCode, OperationLimitError, PersistedDocumentError } from '../errors';
 import type { DocumentGate } from './persisted-documents';
 import { ifNoneMatchHits, NO_STORE, strongEtag, wantsEtag } from './plugins/cache-control';
@@ -122,6 +123,14 @@ export function createHttpHandler(deps: HttpDeps) {
         });
         return;
       }
+    }
+    // CSRF (security/csrf.ts), after the token check (a simple request carries none: 401 above) and
+    // before the body is read. A GET with no parameters runs nothing (the landing page or a 400).
+    if ((req.method !== 'GET' || url.search !== '') && isUnprovenSimpleRequest(req.method ?? 'GET', req.headers)) {
+      deps.onRefused(requestId, 'csrf', 400);
+      req.resume();
+      sendJson(res, 400, errorBody(CSRF_MESSAGE, ErrorCode.BAD_REQUEST), { 'x-request-id': requestId });
+      return;
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {

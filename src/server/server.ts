@@ -74,7 +74,9 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    csrfPrevention: true,
+    // Our own rule replaces Apollo's: security/csrf.ts, applied in http.ts before the body is read. It
+    // is Apollo's rule plus GETs that ask for a GraphQL media type (urql's default); README "Security".
+    csrfPrevention: false,
     allowBatchedHttpRequests: false,
     // index.ts owns shutdown (drain, grace period, exit 0). Apollo's own handler would stop and
     // re-raise the signal, killing in-flight operations.

@@ -34,10 +34,10 @@ describe('GraphQL over HTTP conformance (graphql-http serverAudits)', () => {
       .sort();
     expect(deviations).toEqual(
       [
-        // CSRF prevention: a GET without a preflight-forcing header is refused (clients send `apollo-require-preflight`).
+        // CSRF prevention (src/security/csrf.ts): a GET that neither prefers a GraphQL media type in
+        // `Accept` nor sends a preflight-forcing header is refused. D6D5 (Accept: application/graphql-response+json) passes.
         '5A70', // MAY accept application/x-www-form-urlencoded formatted GET requests
         '6A70', // MAY allow URL-encoded JSON {variables} in GETs (application/json)
-        'D6D5', // MAY allow URL-encoded JSON {variables} in GETs (application/graphql-response+json)
         // Apollo Server 5 answers 400, not 200, for requests that never reach execution.
         '572B', // SHOULD use 200 on document parsing failure (application/json)
         'FDE2', // SHOULD use 200 on document validation failure (application/json)

@@ -43,11 +43,14 @@ function harness(maxBytes = 1_000_000) {
   let executions = 0;
   /** One request: answered from the cache, or executed (`execution`) and offered to the cache. */
   async function request(ask: Ask, execution: Execution): Promise<{ cached: boolean; result: FormattedExecutionResult }> {
+    const freshness = { until: Infinity };
     const contextValue = {
       principal: ask.principal ?? ALL,
       stats: { upstreamCalls: 0, cacheHits: 0 } as Context['stats'],
       stale: [] as StaleAnswer[],
-      freshness: { until: Infinity },
+      freshness,
+      // As the real context's: a replay reports the freshness of the answers it was built from.
+      trace: { fresh: (until: number) => void (freshness.until = Math.min(freshness.until, until)) },
     };
     // Only the fields the plugin reads: Apollo's request context has dozens more, none used here.
     const rc = {
@@ -61,6 +64,7 @@ function harness(maxBytes = 1_000_000) {
     const answer = await listener.responseForOperation!(rc);
     if (answer) {
       expect(contextValue.stats.responseCached).toBe(true);
+      expect(contextValue.freshness.until).toBeLessThan(Infinity); // the replay's freshness, for Cache-Control
       rc.response.body = answer.body;
     } else {
       executions++;
