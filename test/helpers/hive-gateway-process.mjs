@@ -9,7 +9,7 @@ import http from 'node:http';
 import process from 'node:process';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { composeServices } from '@theguild/federation-composition';
-import { parse, print } from 'graphql';
+import { parse } from 'graphql';
 
 const subgraphs = JSON.parse(process.env.HIVE_SUBGRAPHS ?? '[]');
 
@@ -51,34 +51,8 @@ function memoryCache() {
   };
 }
 
-/**
- * The `http` transport: a POST through the gateway's own fetch, with the request's context and
- * info, which is how its fetch hooks (the response cache reading Cache-Control) see each subgraph
- * response. `@graphql-mesh/transport-http`, which the gateway would load by name, is not installed.
- */
-const httpTransport = {
-  getSubgraphExecutor({ transportEntry, fetch, subgraphName }) {
-    const endpoint = transportEntry.location;
-    if (!endpoint || !fetch) throw new Error(`subgraph ${subgraphName}: no location or no fetch`);
-    return async (request) => {
-      const res = await fetch(
-        endpoint,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
-          body: JSON.stringify({ query: print(request.document), variables: request.variables, operationName: request.operationName }),
-        },
-        request.context,
-        request.info,
-      );
-      return res.json();
-    };
-  },
-};
-
 const gateway = createGatewayRuntime({
   supergraph: composed.supergraphSdl,
-  transports: { http: httpTransport },
   cache: memoryCache(),
   // Global (no session): the subgraph's answers are the same for every caller (AUTH_MODE=none).
   ...(process.env.HIVE_RESPONSE_CACHING === '0' ? {} : { responseCaching: { session: () => null } }),
