@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
+import type { IncomingMessage, Server } from 'node:http';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { parse, print } from 'graphql';
 import { until } from './wait';
 
 /**
@@ -20,6 +21,10 @@ import { until } from './wait';
  * other directive (`no-store`, `private` alone change nothing). It has no per-subgraph-response
  * cache; its HTTP cache plugin (`useHttpCache`, `@graphql-mesh/plugin-http-cache`) is not installed
  * here, and would not store the POSTs subgraphs are asked with.
+ *
+ * The gateway reaches subgraphs through its real `http` transport (`@graphql-mesh/transport-http`,
+ * loaded by name at run time): it calls the gateway's fetch with each request's context, so the
+ * response cache's fetch hook reads every subgraph response's Cache-Control.
  */
 
 export interface Subgraph {
@@ -107,4 +112,43 @@ export async function startBotsSubgraph(placements: ReadonlyArray<string>): Prom
   });
   const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
   return { name: 'bots', url, close: () => server.stop() };
+}
+
+/** A GraphQL POST a subgraph's HTTP server received, as the gateway sent it. */
+export interface SubgraphRequest {
+  readonly path: string;
+  /**
+   * The request's GraphQL document (`query` of its JSON body), printed by graphql-js: the real
+   * transport sends it minified, and a test reads it the way its own code would print it.
+   */
+  readonly query: string;
+}
+
+/**
+ * Every GraphQL POST the subgraph's HTTP server receives from now on, recorded at that server (not
+ * at the gateway), in arrival order; an entry is added once its body has been read.
+ *
+ * It reads the body beside the server's own handler: a stream gives each chunk to every 'data'
+ * listener. Invariant: the server's handler is the first 'request' listener and attaches its own
+ * 'data' listener synchronously in that same event (src/server/http.ts, readBody), as this one does,
+ * so neither misses a chunk. A handler that awaited before reading would lose chunks to this one.
+ */
+export function recordSubgraphRequests(server: Server): SubgraphRequest[] {
+  const seen: SubgraphRequest[] = [];
+  server.on('request', (req: IncomingMessage) => {
+    if (req.method !== 'POST') return;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let query = text; // not a GraphQL body: kept whole, for a failure message to show
+      try {
+        query = print(parse(String((JSON.parse(text) as { query?: unknown }).query)));
+      } catch {
+        // a listener must not throw: the server answers such a body itself
+      }
+      seen.push({ path: new URL(req.url ?? '/', 'http://localhost').pathname, query });
+    });
+  });
+  return seen;
 }

@@ -1,27 +1,22 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { composeServices } from '@theguild/federation-composition';
-import { parse, print, type DocumentNode } from 'graphql';
 import { DEMO_BOTS, type BotProfile } from '../../src/emulator/world';
 import { isoDate } from '../../src/time/calendar';
 import { todayIn } from '../../src/time/zones';
 import { testNow } from '../helpers/clock';
+import {
+  recordSubgraphRequests,
+  startBotsSubgraph,
+  startHiveGateway,
+  type HiveGateway,
+  type SubgraphRequest,
+} from '../helpers/hive-gateway';
 import { startStack, trendCalls, type Stack } from '../helpers/stack';
 
 /**
  * The second gateway (issue 17): the subgraph composed by @theguild/federation-composition with a
- * bots subgraph and served by Hive Gateway's runtime. 20 bot references of 5 distinct ids come back
- * with the numbers direct queries give, for exactly one upstream call per distinct question.
- *
- * The gateway is started here, minimally (test/helpers/hive-gateway.ts is being written in parallel;
- * the two are to be folded). Hive Gateway loads its subgraph transport by kind at run time
- * (`@graphql-mesh/transport-http`, not installed here), so this test gives it the `http` kind as a
- * small fetch-based executor: one POST of the delegated document per subgraph request, as the
- * gateway plans them (its entity batching and planning are the gateway's own).
+ * bots subgraph and served by Hive Gateway (test/helpers/hive-gateway.ts, its real `http`
+ * transport). 20 bot references of 5 distinct ids come back with the numbers direct queries give,
+ * for exactly one upstream call per distinct question; the requests are counted where they arrive,
+ * at this subgraph's HTTP server.
  */
 
 const EXTRA_BOTS: BotProfile[] = [
@@ -31,105 +26,31 @@ const EXTRA_BOTS: BotProfile[] = [
 const IDS = [...DEMO_BOTS.map((b) => b.id), ...EXTRA_BOTS.map((b) => b.id)];
 // 20 placements of 5 bots, as a dashboard listing would hold them.
 const PLACEMENTS = Array.from({ length: 20 }, (_, i) => IDS[i % IDS.length]);
-const BOTS_SDL = `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
-  type Query { bots: [Bot!]! }
-  type Bot @key(fields: "id") { id: ID! name: String! }
-`;
-
-interface Delegated {
-  readonly document: DocumentNode;
-  readonly variables?: Record<string, unknown>;
-  readonly operationName?: string;
-}
-/** The part of @graphql-hive/gateway-runtime this test uses. */
-interface GatewayRuntime {
-  (req: IncomingMessage, res: ServerResponse): void;
-  dispose(): Promise<void>;
-}
-type CreateGatewayRuntime = (config: {
-  supergraph: string;
-  logging: boolean;
-  transports: Record<
-    string,
-    { getSubgraphExecutor: (opts: { transportEntry: { location?: string } }) => (request: Delegated) => Promise<unknown> }
-  >;
-}) => GatewayRuntime;
-// Required, not imported: its types pull in @whatwg-node/fetch's `lib="dom"`, which retypes the
-// global fetch for the whole program (tsc then refuses Buffer bodies in other tests).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createGatewayRuntime } = require('@graphql-hive/gateway-runtime') as { createGatewayRuntime: CreateGatewayRuntime };
 
 let stack: Stack;
-let botsServer: ApolloServer;
-let gateway: GatewayRuntime;
-let gatewayServer: Server;
-let gatewayUrl: string;
-/** Documents the gateway sent to the engagement subgraph. */
-const toEngagement: string[] = [];
+let bots: Awaited<ReturnType<typeof startBotsSubgraph>>;
+let gateway: HiveGateway;
+/** GraphQL requests the engagement subgraph received once the gateway was up (composition asked before). */
+let received: SubgraphRequest[];
 
 beforeAll(async () => {
   // Cache off: the count is this operation's calls, not what an earlier test left behind.
   stack = await startStack({ emulator: { bots: [...DEMO_BOTS, ...EXTRA_BOTS] }, env: { CACHE_MAX_BYTES: '0' } });
-  botsServer = new ApolloServer({
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-    schema: buildSubgraphSchema([
-      {
-        typeDefs: parse(BOTS_SDL),
-        resolvers: {
-          Query: { bots: () => PLACEMENTS.map((id) => ({ id })) },
-          Bot: { name: (bot: { id: string }) => `Bot ${bot.id}`, __resolveReference: (ref: { id: string }) => ref },
-        },
-      },
-    ]),
-  });
-  const botsUrl = (await startStandaloneServer(botsServer, { listen: { port: 0, host: '127.0.0.1' } })).url;
-
-  // Composed from what each subgraph says it is ({ _service { sdl } }), as a schema registry would.
-  const sdlOf = async (url: string) => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ _service { sdl } }' }),
-    });
-    return ((await res.json()) as { data: { _service: { sdl: string } } }).data._service.sdl;
-  };
-  const engagementUrl = `${stack.url}/graphql`;
-  const composed = composeServices([
-    { name: 'engagement', url: engagementUrl, typeDefs: parse(await sdlOf(engagementUrl)) },
-    { name: 'bots', url: botsUrl, typeDefs: parse(await sdlOf(botsUrl)) },
-  ]);
-  if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
-
-  gateway = createGatewayRuntime({
-    supergraph: composed.supergraphSdl,
-    logging: false,
-    transports: {
-      http: {
-        getSubgraphExecutor:
-          ({ transportEntry }) =>
-          async (request: Delegated) => {
-            const query = print(request.document);
-            if (transportEntry.location === engagementUrl) toEngagement.push(query);
-            const res = await fetch(transportEntry.location as string, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ query, variables: request.variables, operationName: request.operationName }),
-            });
-            return res.json();
-          },
-      },
-    },
-  });
-  gatewayServer = createServer(gateway);
-  await new Promise<void>((resolve) => gatewayServer.listen(0, '127.0.0.1', resolve));
-  gatewayUrl = `http://127.0.0.1:${(gatewayServer.address() as AddressInfo).port}/graphql`;
+  bots = await startBotsSubgraph(PLACEMENTS);
+  // Response caching off: this test counts what one operation costs, not what a gateway keeps.
+  gateway = await startHiveGateway(
+    [
+      { name: 'engagement', url: `${stack.url}/graphql` },
+      { name: 'bots', url: bots.url },
+    ],
+    { responseCaching: false },
+  );
+  received = recordSubgraphRequests(stack.server.httpServer);
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => gatewayServer?.close(resolve));
-  await gateway?.dispose();
-  await botsServer?.stop();
+  await gateway?.close();
+  await bots?.close();
   await stack?.close();
 });
 
@@ -141,7 +62,7 @@ const TREND = 'summary { uniqueUsers newUsers } series { uniqueUsers { date user
 describe('Hive Gateway in front of the subgraph', () => {
   it('serves 20 Bot entities of 5 distinct ids with the direct numbers, one upstream call per distinct question', async () => {
     const from = stack.emulator!.calls.length;
-    const res = await fetch(gatewayUrl, {
+    const res = await fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({
@@ -162,6 +83,7 @@ describe('Hive Gateway in front of the subgraph', () => {
     expect(calls).toHaveLength(IDS.length);
     expect(new Set(calls.map((c) => c.botId))).toEqual(new Set(IDS));
     // The gateway batched the 20 references into one `_entities` request to this subgraph.
+    const toEngagement = received.map((r) => r.query);
     expect(toEngagement).toHaveLength(1);
     expect(toEngagement[0]).toContain('_entities(representations: $representations)');
 
