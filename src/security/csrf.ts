@@ -13,7 +13,8 @@ import type { IncomingHttpHeaders } from 'node:http';
  * - No browser sends such an `Accept` on its own (`<img>`, `<script>`, `<link>`, `<iframe>`,
  *   forms, navigations and CSS all send fixed values): markup alone cannot pass.
  * - Script on another site can set it, but every current browser then adds `Sec-Fetch-Site`,
- *   which no script can set or remove: refused. Only browsers from before fetch metadata remain.
+ *   which no script can set or remove: refused. Browsers from before fetch metadata still send
+ *   `Origin` on a script's cross-origin request: one naming another host is refused too.
  * - This API sends no CORS headers, so the one legitimate browser caller is a same-origin page.
  * README "Security" has the whole argument: no cookie is read, tokens come only in the
  * Authorization header, and a query's only effect is spending upstream budget.
@@ -48,6 +49,21 @@ export function preferredMediaTypes(accept: string | undefined): string[] {
 }
 
 /**
+ * Browsers from before fetch metadata send no `Sec-Fetch-Site`, but a script's cross-origin request
+ * still carries `Origin`: one naming another host than the request's `Host` is another site's page.
+ * (Same-origin GETs usually carry no `Origin`; one that does names this host.)
+ */
+function fromAnotherOrigin(headers: IncomingHttpHeaders): boolean {
+  const origin = single(headers.origin)?.trim();
+  if (origin === undefined || origin === '') return false;
+  try {
+    return new URL(origin).host.toLowerCase() !== (single(headers.host) ?? '').trim().toLowerCase();
+  } catch {
+    return true; // `null` (an opaque origin: sandboxed frames, file pages) or garbage: not this origin
+  }
+}
+
+/**
  * True when the request could be a cross-site simple request and shows nothing only a chosen
  * client sends: refuse it. Invariant: whatever this accepts, a browser had to preflight, or a
  * script had to set an `Accept` header on a GET that the browser did not mark as another site's.
@@ -61,6 +77,7 @@ export function isUnprovenSimpleRequest(method: string, headers: IncomingHttpHea
   }
   if (PREFLIGHT_HEADERS.some((name) => (single(headers[name]) ?? '') !== '')) return false;
   if (method !== 'GET' || OTHER_SITES.has(single(headers['sec-fetch-site'])?.trim().toLowerCase() ?? '')) return true;
+  if (fromAnotherOrigin(headers)) return true;
   return !preferredMediaTypes(single(headers.accept)).some((type) => GRAPHQL_MEDIA_TYPES.has(type));
 }
 

@@ -24,6 +24,11 @@ describe('isUnprovenSimpleRequest', () => {
     ['GET', { ...graphqlAccept, 'sec-fetch-site': 'none' }, false],
     ['GET', { ...graphqlAccept, 'sec-fetch-site': 'cross-site' }, true],
     ['GET', { ...graphqlAccept, 'sec-fetch-site': 'same-site' }, true],
+    // Browsers from before fetch metadata: no Sec-Fetch-Site, but a script's cross-origin request carries Origin.
+    ['GET', { ...graphqlAccept, host: 'api.example:4000', origin: 'https://evil.example' }, true],
+    ['GET', { ...graphqlAccept, host: 'api.example:4000', origin: 'null' }, true],
+    ['GET', { ...graphqlAccept, host: 'api.example:4000', origin: 'http://api.example:4000' }, false],
+    ['GET', { ...graphqlAccept, host: 'API.example:4000', origin: 'http://api.example:4000' }, false],
     ['GET', { 'apollo-require-preflight': 'true', 'sec-fetch-site': 'cross-site' }, false],
     ['GET', { 'apollo-require-preflight': 'true' }, false],
     ['GET', { 'apollo-require-preflight': '' }, true],
