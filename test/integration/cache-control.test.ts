@@ -45,7 +45,7 @@ describe('open API (AUTH_MODE=none): public, max-age from the answers used', () 
     const first = await stack.gql(`{ ${trend('st-demo-retail', SETTLED)} }`);
     expect(first.body.errors).toBeUndefined();
     expect(first.headers.get('cache-control')).toBe('public, max-age=21600');
-    expect(first.headers.get('vary')).toBeNull();
+    expect(first.headers.get('vary')).toBe('accept'); // the media type follows Accept
 
     clock += 1_234_500;
     // The same question in another document: answered from the upstream answer cache.
@@ -209,7 +209,7 @@ describe('AUTH_MODE=jwt: private, keyed on the caller token', () => {
     const ok = await stack.gql(`{ ${trend('st-demo-retail', SETTLED)} }`, {}, all);
     expect(ok.body.errors).toBeUndefined();
     expect(ok.headers.get('cache-control')).toBe('private, max-age=21600');
-    expect(ok.headers.get('vary')).toBe('authorization');
+    expect(ok.headers.get('vary')).toBe('accept, authorization');
 
     const forbidden = await stack.gql(`{ ${trend('st-demo-banking', SETTLED)} }`, {}, bearer(callerToken({ bots: ['st-demo-retail'] })));
     expect(codes(forbidden.body)).toEqual(['FORBIDDEN']);
@@ -232,7 +232,7 @@ describe('open API behind a router secret', () => {
       );
       expect(ok.body.errors).toBeUndefined();
       expect(ok.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
-      expect(ok.headers.get('vary')).toBe('x-router-secret');
+      expect(ok.headers.get('vary')).toBe('accept, x-router-secret');
       const without = await stack.gql(`{ ${trend('st-demo-retail', SETTLED)} }`);
       expect(without.status).toBe(401);
       expect(without.headers.get('cache-control')).toBe(NO_STORE);

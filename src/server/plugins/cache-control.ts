@@ -66,21 +66,20 @@ export const cacheControlPlugin: ApolloServerPlugin<Context> = {
         const failed = body.kind !== 'single' || (body.singleResult.errors?.length ?? 0) > 0;
         const auth = contextValue.config.auth;
         const headers = response.http.headers;
-        headers.set(
-          'cache-control',
-          cacheControlFor({
-            failed,
-            stale: contextValue.stale.length > 0,
-            freshUntil: contextValue.freshness.until,
-            now: contextValue.now(),
-            shared: auth.mode === 'none',
-          }),
-        );
-        const vary = varyOn(auth);
-        if (vary) {
-          const current = headers.get('vary');
-          headers.set('vary', current ? `${current}, ${vary}` : vary);
-        }
+        const cacheControl = cacheControlFor({
+          failed,
+          stale: contextValue.stale.length > 0,
+          freshUntil: contextValue.freshness.until,
+          now: contextValue.now(),
+          shared: auth.mode === 'none',
+        });
+        headers.set('cache-control', cacheControl);
+        if (cacheControl === NO_STORE) return;
+        // What a shared cache must key a kept response on: the media type follows `Accept`
+        // (application/json or application/graphql-response+json), and the caller or secret header.
+        const vary = ['accept', varyOn(auth)].filter((h): h is string => h !== undefined);
+        const current = headers.get('vary');
+        headers.set('vary', [current, ...vary].filter(Boolean).join(', '));
       },
     };
   },
