@@ -90,6 +90,7 @@ export function loadConfig(env: Env = process.env): Config {
       cacheTtlSettledSeconds: read('CACHE_TTL_SETTLED_SECONDS'),
       cacheTtlRecentSeconds: read('CACHE_TTL_RECENT_SECONDS'),
       cacheStaleSeconds: read('CACHE_STALE_SECONDS'),
+      cachePolicy: read('CACHE_POLICY'),
       flightLeaseMs: read('FLIGHT_LEASE_MS'),
     },
     maxRangeDaysDaily: read('MAX_RANGE_DAYS_DAILY'),

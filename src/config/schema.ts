@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Algorithm } from 'jsonwebtoken';
-import type { ApiVersion } from '../engagement/model';
+import type { ApiVersion, ServingPolicy } from '../engagement/model';
 import type { Faults } from './emulator';
 import type { Secret } from './secret';
 
@@ -86,6 +86,8 @@ export interface ResilienceConfig {
   readonly cacheTtlSettledSeconds: number;
   readonly cacheTtlRecentSeconds: number;
   readonly cacheStaleSeconds: number;
+  /** How an expired answer is served when a question says `cache: DEFAULT` (or nothing). */
+  readonly cachePolicy: ServingPolicy;
   /** Cross-replica single flight: how long a leader's claim lives unless it renews it (a dead leader is noticed after about this). */
   readonly flightLeaseMs: number;
 }

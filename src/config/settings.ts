@@ -54,6 +54,12 @@ export const SETTINGS_VARIABLES = {
   CACHE_TTL_SETTLED_SECONDS: int(0, 30 * 86400, 6 * 3600),
   CACHE_TTL_RECENT_SECONDS: int(0, 86400, 60),
   CACHE_STALE_SECONDS: int(0, 30 * 86400, 86400),
+  /**
+   * What `cache: DEFAULT` means. `wait` is the behaviour before issue 18 (wait for a fresh answer,
+   * stale only when the upstream fails) and stays the default until the dashboard-wall benchmark
+   * says otherwise.
+   */
+  CACHE_POLICY: oneOf(['wait', 'stale-while-revalidate', 'must-revalidate'], 'wait'),
   FLIGHT_LEASE_MS: int(300, 60_000, 3000),
 
   MAX_RANGE_DAYS_DAILY: int(1, 3660, 90),

@@ -17,8 +17,38 @@ export interface TrendData {
   readonly summary: EngagementSummary | null;
   readonly series?: EngagementSeries;
   readonly hourly?: readonly HourlyBucket[];
-  /** Set when an expired cached answer is served because the upstream failed. */
+  /** Set when an expired cached answer is served (the upstream failed, or stale-while-revalidate). */
   readonly stale?: { readonly storedAt: number };
+}
+
+/** Where an answer came from: this request's upstream call (or one it joined), the cache, or an expired cache entry. */
+export type AnswerSourceValue = 'UPSTREAM' | 'CACHE' | 'STALE_CACHE';
+
+/**
+ * Where one answer came from and when it was fetched: told by the resilient client to the one fetch
+ * that asked (FetchOptions.served), never stored with the answer (a cached answer is one object
+ * served to many requests, each with its own provenance). The `freshness` field reports it.
+ */
+export interface Provenance {
+  /** When the upstream answer was fetched (the resilient client's clock, ms). */
+  readonly fetchedAt: number;
+  readonly source: AnswerSourceValue;
+}
+
+/**
+ * How an expired answer may be served (per fetch, never part of a key: every policy asks the same
+ * question with the same one call). `wait`: wait for a fresh answer, an expired one only when the
+ * upstream fails (stale-if-error); `stale-while-revalidate`: an expired answer still kept is served
+ * at once, marked stale, and refreshed behind; `must-revalidate`: wait, and fail rather than serve stale.
+ */
+export type ServingPolicy = 'wait' | 'stale-while-revalidate' | 'must-revalidate';
+
+/** Per fetch, beside the question (neither is part of any key). */
+export interface FetchOptions {
+  /** Undefined: the configured CACHE_POLICY. */
+  readonly policy?: ServingPolicy;
+  /** Told, once, where the answer returned came from. */
+  served?(provenance: Provenance): void;
 }
 
 /**

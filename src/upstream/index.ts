@@ -154,6 +154,7 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
             recentMs: r.cacheTtlRecentSeconds * 1000,
             staleKeepMs: r.cacheStaleSeconds * 1000,
           },
+          policy: r.cachePolicy,
           now: options.now,
         },
         log,
@@ -164,12 +165,12 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
   }
 
   return {
-    fetchTrend(req, trace) {
+    fetchTrend(req, trace, fetch) {
       const credential = credentialFor(config.credentials, req.botId);
       const client = credential && clients.get(credential);
       // Resolvers check this first; here it only guards against a call with no app to make it as.
       if (!client) return Promise.reject(new BotNotConfiguredError(req.botId));
-      return client.fetchTrend(req, trace);
+      return client.fetchTrend(req, trace, fetch);
     },
     close() {
       budget.close?.();

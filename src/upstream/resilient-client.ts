@@ -1,16 +1,17 @@
 import { todayIn } from '../time/zones';
-import { requestKey, type TrendData, type UpstreamRequest } from '../engagement/model';
+import { requestKey, type Provenance, type ServingPolicy, type TrendData, type UpstreamRequest } from '../engagement/model';
 import { ErrorCode, UpstreamError } from '../errors';
 import { isCallerShareRefusal, type BotBudget, type BudgetSlot } from './budget';
 import type { CircuitBreaker } from './breaker';
 import type { CallTrace, KoreClient, UpstreamLog } from './kore';
 import { localFlights, type FlightCoordinator } from './redis-flights';
-import type { ResponseCache } from './response-cache';
+import type { CacheEntry, ResponseCache } from './response-cache';
 
 /**
  * The Kore client as every request sees it: ask once, within budget, and survive a flaky host.
  *
  *   cache (fresh) → single flight → [ breaker → budget → call ] × retries → cache, or stale on error
+ *   (with stale-while-revalidate: an expired entry is answered at once, and the flight runs behind)
  *
  * - Cache keys are the credential identity plus the canonical request, so answers never cross tenants.
  * - A range that ended before yesterday (in its own zone) is settled and cached long; one touching
@@ -31,6 +32,8 @@ export interface ResilienceOptions {
   readonly flights?: FlightCoordinator;
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxTotalMs: number };
   readonly ttl: { readonly settledMs: number; readonly recentMs: number; readonly staleKeepMs: number };
+  /** The policy of a fetch that names none (CACHE_POLICY); `wait` when unset. */
+  readonly policy?: ServingPolicy;
   readonly now?: () => number;
   readonly random?: () => number;
   /** Told what happened, for metrics. */
@@ -62,12 +65,28 @@ function allowsStale(e: unknown): boolean {
   return e instanceof UpstreamError && STALE_OK.has(e.code);
 }
 
+/** An answer and where it came from. */
+interface Served {
+  readonly data: TrendData;
+  readonly provenance: Provenance;
+}
+
+/**
+ * One question being fetched, and the caller whose budget share pays for it: `fetched` as the
+ * upstream gave it, `answer` with stale-if-error applied (what `wait` askers get).
+ */
+interface Flight {
+  readonly caller: string;
+  readonly fetched: Promise<Served>;
+  readonly answer: Promise<Served>;
+}
+
 export function createResilientClient(inner: KoreClient, options: ResilienceOptions, log: UpstreamLog): KoreClient {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const { budget, breaker, cache, retry, ttl } = options;
-  /** In-process single flight: the answer being fetched per key, and the caller whose budget share pays for it. */
-  const flights = new Map<string, { readonly caller: string; readonly answer: Promise<TrendData> }>();
+  /** In-process single flight: the answer being fetched per key. */
+  const flights = new Map<string, Flight>();
 
   async function callWithRetries(req: UpstreamRequest, trace: CallTrace | undefined): Promise<TrendData> {
     const started = now();
@@ -118,69 +137,112 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
   }
 
   /**
-   * One question, answered from the cache, by joining the flight already asking it, or by leading
-   * one. `alone`: lead a flight of our own even if one is running (see below).
+   * Starts one flight for a key (the in-process map, and across replicas `options.flights`), from
+   * the expired entry `cached` if any. `alone`: not registered, for a caller who may not share.
    */
-  async function ask(req: UpstreamRequest, trace: CallTrace | undefined, alone: boolean): Promise<TrendData> {
+  function startFlight(
+    key: string,
+    req: UpstreamRequest,
+    trace: CallTrace | undefined,
+    cached: CacheEntry | undefined,
+    alone: boolean,
+  ): Flight {
+    options.events?.cache('miss');
+    const lead = async () => {
+      const data = await callWithRetries(req, trace);
+      const fresh = freshFor(req);
+      await cache.set(key, { data, storedAt: now(), freshUntil: now() + fresh }, fresh + ttl.staleKeepMs);
+      return data;
+    };
+    const fetched = (async (): Promise<Served> => {
+      const data = await (options.flights ?? localFlights).run(key, lead, cache);
+      // A follower replica gets the leader's answer through the shared cache, stored just now.
+      return { data, provenance: { fetchedAt: now(), source: 'UPSTREAM' } };
+    })();
+    const answer = fetched.catch((error: unknown): Served => {
+      if (cached && allowsStale(error)) {
+        log.warn(
+          { botId: req.botId, code: (error as UpstreamError).code, ageSeconds: Math.round((now() - cached.storedAt) / 1000) },
+          'serving stale answer',
+        );
+        options.events?.cache('stale');
+        return staleFrom(cached);
+      }
+      throw error;
+    });
+    // Awaited by every asker but a `must-revalidate` one: handled here so that none goes unhandled.
+    answer.catch(() => undefined);
+    const flight = { caller: trace?.caller ?? '', fetched, answer };
+    if (!alone) {
+      flights.set(key, flight);
+      const done = () => flights.get(key) === flight && flights.delete(key);
+      void answer.then(done, done);
+    }
+    return flight;
+  }
+
+  /**
+   * One question, answered from the cache, by joining the flight already asking it, or by leading
+   * one. `alone`: lead a flight of our own even if one is running (see below). The policy decides
+   * what an expired entry is good for: served at once with a refresh behind
+   * (`stale-while-revalidate`), served only if the upstream fails (`wait`), or never
+   * (`must-revalidate`). It is per asker: askers with different policies share one flight.
+   */
+  async function ask(req: UpstreamRequest, trace: CallTrace | undefined, alone: boolean, policy: ServingPolicy): Promise<Served> {
     const key = `${options.credentialId}|${requestKey(req)}`;
     const cached = await cache.get(key);
     if (cached && cached.freshUntil > now()) {
       trace?.cacheHit();
       trace?.fresh?.(cached.freshUntil);
       options.events?.cache('hit');
-      return cached.data;
+      return { data: cached.data, provenance: { fetchedAt: cached.storedAt, source: 'CACHE' } };
+    }
+    if (cached && policy === 'stale-while-revalidate' && now() - cached.freshUntil < ttl.staleKeepMs) {
+      // One refresh per key: an asker that finds one running (here, or leased on another replica
+      // through options.flights) only joins it, behind its own answer.
+      if (!flights.has(key)) void startFlight(key, req, refreshTrace(trace), cached, false).answer.catch(() => undefined);
+      options.events?.cache('stale');
+      return staleFrom(cached);
     }
     const caller = trace?.caller ?? '';
     let flight = alone ? undefined : flights.get(key);
     if (flight) options.events?.flightJoin();
-    else {
-      options.events?.cache('miss');
-      const lead = async () => {
-        const data = await callWithRetries(req, trace);
-        const fresh = freshFor(req);
-        await cache.set(key, { data, storedAt: now(), freshUntil: now() + fresh }, fresh + ttl.staleKeepMs);
-        return data;
-      };
-      const answer = (async () => {
-        try {
-          return await (options.flights ?? localFlights).run(key, lead, cache);
-        } catch (error) {
-          if (cached && allowsStale(error)) {
-            log.warn(
-              { botId: req.botId, code: (error as UpstreamError).code, ageSeconds: Math.round((now() - cached.storedAt) / 1000) },
-              'serving stale answer',
-            );
-            options.events?.cache('stale');
-            return { ...cached.data, stale: { storedAt: cached.storedAt } };
-          }
-          throw error;
-        }
-      })();
-      const own = { caller, answer };
-      flight = own;
-      if (!alone) {
-        flights.set(key, own);
-        void answer.then(
-          () => flights.get(key) === own && flights.delete(key),
-          () => flights.get(key) === own && flights.delete(key),
-        );
-      }
-    }
-    let data: TrendData;
+    else flight = startFlight(key, req, trace, cached, alone);
+    let served: Served;
     try {
-      data = await flight.answer;
+      served = await (policy === 'must-revalidate' ? flight.fetched : flight.answer);
     } catch (error) {
       // The leader was refused its own share of the budget: that is about the leader, not us. Ask
       // under our own share (once), so that a greedy caller's refusal never reaches a polite one.
-      if (flight.caller !== caller && isCallerShareRefusal(error)) return ask(req, trace, true);
+      if (flight.caller !== caller && isCallerShareRefusal(error)) return ask(req, trace, true, policy);
       throw error;
     }
-    if (!data.stale) trace?.fresh?.(now() + freshFor(req));
-    return data;
+    if (!served.data.stale) trace?.fresh?.(now() + freshFor(req));
+    return served;
+  }
+
+  /** An expired entry served as it is, marked stale (extensions.engagementGraph and `freshness` say so). */
+  function staleFrom(cached: CacheEntry): Served {
+    return {
+      data: { ...cached.data, stale: { storedAt: cached.storedAt } },
+      provenance: { fetchedAt: cached.storedAt, source: 'STALE_CACHE' },
+    };
+  }
+
+  /**
+   * A refresh behind a response runs after that response may have been sent: it spends the asking
+   * caller's budget share, but reports to no request's counters or span.
+   */
+  function refreshTrace(trace: CallTrace | undefined): CallTrace {
+    return { upstreamCall: () => undefined, cacheHit: () => undefined, caller: trace?.caller };
   }
 
   return {
     close: () => inner.close(),
-    fetchTrend: (req, trace) => ask(req, trace, false),
+    fetchTrend: async (req, trace, fetch) => {
+      const served = await ask(req, trace, false, fetch?.policy ?? options.policy ?? 'wait');
+      fetch?.served?.(served.provenance);
+      return served.data;
+    },
   };
 }

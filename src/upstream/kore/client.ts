@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Span } from '@opentelemetry/api';
 import axios, { type AxiosInstance, type AxiosRequestConfig, isAxiosError } from 'axios';
-import type { TrendData, UpstreamRequest } from '../../engagement/model';
+import type { FetchOptions, TrendData, UpstreamRequest } from '../../engagement/model';
 import { UpstreamError } from '../../errors';
 import { usesProxy, type Secret } from '../../config';
 import { createHttpAdapter } from '../http-adapter';
@@ -47,7 +47,8 @@ export interface CallTrace {
 
 /** What the rest of the service needs from Kore.ai: one engagement question, answered and normalized. */
 export interface KoreClient {
-  fetchTrend(req: UpstreamRequest, trace?: CallTrace): Promise<TrendData>;
+  /** `options`: how an expired cached answer may be served, and who to tell where the answer came from (the resilient client's; Kore's own client ignores them). */
+  fetchTrend(req: UpstreamRequest, trace?: CallTrace, options?: FetchOptions): Promise<TrendData>;
   /** Drop pooled keep-alive sockets (at shutdown). */
   close(): void;
 }
