@@ -21,11 +21,11 @@ export class BotResolver {
   })
   engagementTrend(
     @Root() bot: Bot,
-    @Args(() => BotTrendArgs) { range, filters }: BotTrendArgs,
+    @Args(() => BotTrendArgs) { range, filters, cache }: BotTrendArgs,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): EngagementTrend {
-    return resolveTrend(ctx, info, bot.id, range, filters);
+    return resolveTrend(ctx, info, bot.id, range, filters, cache);
   }
 }
 

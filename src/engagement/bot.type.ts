@@ -1,5 +1,5 @@
 import { ArgsType, Directive, Field, ID, ObjectType } from 'type-graphql';
-import { DateRangeInput, EngagementFilters } from './engagement.args';
+import { CachePolicy, DateRangeInput, EngagementFilters } from './engagement.args';
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A Kore.ai bot. Other subgraphs own its name and owners; this one adds its engagement.' })
@@ -15,4 +15,11 @@ export class BotTrendArgs {
 
   @Field(() => EngagementFilters, { nullable: true, description: 'Channel, conversation filters and time zone.' })
   filters?: EngagementFilters | null;
+
+  @Field(() => CachePolicy, {
+    nullable: true,
+    defaultValue: CachePolicy.DEFAULT,
+    description: 'How an answer past its freshness may be served (see CachePolicy); not part of the question.',
+  })
+  cache?: CachePolicy | null;
 }

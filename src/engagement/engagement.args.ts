@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { DateScalar } from './date.scalar';
+import type { ServingPolicy } from './model';
 
 export enum ConversationType {
   ALL = 'ALL',
@@ -32,6 +33,36 @@ registerEnumType(ConversationStatus, {
     CLOSED: { description: 'Conversations that have ended.' },
   },
 });
+
+/** How an expired cached answer may be served; resolved by `servingPolicy` (DEFAULT: CACHE_POLICY). */
+export enum CachePolicy {
+  DEFAULT = 'DEFAULT',
+  STALE_WHILE_REVALIDATE = 'STALE_WHILE_REVALIDATE',
+  MUST_REVALIDATE = 'MUST_REVALIDATE',
+}
+
+registerEnumType(CachePolicy, {
+  name: 'CachePolicy',
+  description:
+    'How an answer past its freshness may be served. Never changes the question: every policy asks Kore.ai the same one call. `freshness` says what was served.',
+  valuesConfig: {
+    DEFAULT: { description: "The server's CACHE_POLICY (by default: wait for a fresh answer, an expired one only if Kore.ai fails)." },
+    STALE_WHILE_REVALIDATE: {
+      description:
+        'An expired answer younger than CACHE_STALE_SECONDS past its freshness is served at once, marked stale, and refreshed behind the response (one refresh, however many ask).',
+    },
+    MUST_REVALIDATE: {
+      description: 'Never stale: wait for a fresh answer, or fail with the usual error codes (no stale answer when Kore.ai fails).',
+    },
+  },
+});
+
+/** The serving policy a `cache:` argument asks for; undefined lets the resilient client apply CACHE_POLICY. */
+export function servingPolicy(cache: CachePolicy | null | undefined): ServingPolicy | undefined {
+  if (cache === CachePolicy.STALE_WHILE_REVALIDATE) return 'stale-while-revalidate';
+  if (cache === CachePolicy.MUST_REVALIDATE) return 'must-revalidate';
+  return undefined;
+}
 
 /** Relative ranges, resolved against today in `filters.timeZone` (engagement.validate.ts `presetRange`). */
 export enum RangePreset {
@@ -117,4 +148,11 @@ export class EngagementTrendArgs {
 
   @Field(() => EngagementFilters, { nullable: true, description: 'Channel, conversation filters and time zone.' })
   filters?: EngagementFilters | null;
+
+  @Field(() => CachePolicy, {
+    nullable: true,
+    defaultValue: CachePolicy.DEFAULT,
+    description: 'How an answer past its freshness may be served (see CachePolicy); not part of the question.',
+  })
+  cache?: CachePolicy | null;
 }

@@ -3,7 +3,8 @@ import { Args, Ctx, Directive, FieldResolver, Info, Int, Query, Resolver, Root }
 import type { Context } from '../context';
 import { isoDate } from '../time/calendar';
 import { ErrorCode, EngagementError, UpstreamUnsupportedError } from '../errors';
-import { EngagementTrendArgs, type DateRangeInput, type EngagementFilters } from './engagement.args';
+import { EngagementTrendArgs, servingPolicy, type CachePolicy, type DateRangeInput, type EngagementFilters } from './engagement.args';
+import { Freshness, freshnessOf, loadsBehind } from './freshness';
 import { CAPABILITIES, provides, type TrendCounts } from '../upstream/kore/capabilities';
 import { DataPoint, DateRange, EngagementSeries, EngagementSummary, EngagementTrend, HourlyBucket } from './engagement.type';
 import type { ApiVersion, Granularity } from './model';
@@ -17,6 +18,7 @@ export function resolveTrend(
   botId: string,
   range: DateRangeInput,
   filters: EngagementFilters | null | undefined,
+  cache?: CachePolicy | null,
 ): EngagementTrend {
   const query = canonicalQuestion(ctx, botId, range, filters, selectsField(info, 'hourly'));
   // An instance of the class, not a plain object: type-graphql copies a plain `@Root()` into a new
@@ -25,6 +27,8 @@ export function resolveTrend(
     botId,
     new DateRange(isoDate(query.startDay), isoDate(query.endDay), query.endDay - query.startDay + 1),
     query,
+    servingPolicy(cache),
+    info.fieldNodes,
   );
 }
 
@@ -49,11 +53,11 @@ export class EngagementTrendResolver {
       'Null, with an error, when the bot or the arguments are refused (FORBIDDEN, BAD_USER_INPUT, BOT_NOT_CONFIGURED, …): other fields of the operation still resolve.',
   })
   engagementTrend(
-    @Args(() => EngagementTrendArgs) { botId, range, filters }: EngagementTrendArgs,
+    @Args(() => EngagementTrendArgs) { botId, range, filters, cache }: EngagementTrendArgs,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): EngagementTrend | null {
-    return resolveTrend(ctx, info, botId, range, filters);
+    return resolveTrend(ctx, info, botId, range, filters, cache);
   }
 
   // Router cost (README "Cost declared to the router"): 100 per Kore.ai call the field can cause.
@@ -66,7 +70,7 @@ export class EngagementTrendResolver {
     const { version } = trend.query;
     // Refused before any upstream call: the version's row says it has no summary.
     if (!CAPABILITIES[version].summary) throw new UpstreamUnsupportedError('a summary', version);
-    const data = await ctx.loaders.trend.load({ query: trend.query, need: 'summary' });
+    const data = await ctx.loaders.trend.load({ query: trend.query, need: 'summary', policy: trend.policy });
     if (!data.summary) throw new EngagementError(ErrorCode.UPSTREAM_BAD_RESPONSE, "Kore.ai's answer did not include a summary.");
     return data.summary;
   }
@@ -74,7 +78,7 @@ export class EngagementTrendResolver {
   @Directive('@cost(weight: 100)')
   @FieldResolver(() => EngagementSeries, { description: 'Daily series: one point per day of the range, in order.' })
   async series(@Root() trend: EngagementTrend, @Ctx() ctx: Context): Promise<EngagementSeries> {
-    const data = await ctx.loaders.trend.load({ query: trend.query, need: 'daily' });
+    const data = await ctx.loaders.trend.load({ query: trend.query, need: 'daily', policy: trend.policy });
     if (!data.series) throw new Error('a daily upstream answer without a series'); // mapper bug: masked
     return data.series;
   }
@@ -85,9 +89,21 @@ export class EngagementTrendResolver {
     description: '24 buckets per day of the range (hours 0–23 in the requested time zone), in order.',
   })
   async hourly(@Root() trend: EngagementTrend, @Ctx() ctx: Context): Promise<readonly HourlyBucket[]> {
-    const data = await ctx.loaders.trend.load({ query: trend.query, need: 'hourly' });
+    const data = await ctx.loaders.trend.load({ query: trend.query, need: 'hourly', policy: trend.policy });
     if (!data.hourly) throw new Error('an hourly upstream answer without buckets'); // mapper bug: masked
     return data.hourly;
+  }
+
+  // Free: it waits for the loads of its sibling fields (freshness.ts) and makes none of its own.
+  @FieldResolver(() => Freshness, {
+    description:
+      'How old the numbers of the selected fields are and where they came from (cache, Kore.ai, or a stale cache entry). Costs no Kore.ai call by itself.',
+  })
+  freshness(@Root() trend: EngagementTrend, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Freshness> {
+    // Ages are as of this execution: the operation cache must not replay them (operation-cache.ts).
+    ctx.stats.reportsAge = true;
+    // Loaded now, in the same tick as the sibling fields' loads, so one batch sees them all.
+    return freshnessOf(ctx, loadsBehind(ctx, trend.selection, trend.query, info, trend.policy));
   }
 }
 

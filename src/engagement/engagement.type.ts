@@ -1,5 +1,6 @@
 import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import type { ApiVersion, TrendQuery } from './model';
+import type { FieldNode } from 'graphql';
+import type { ApiVersion, ServingPolicy, TrendQuery } from './model';
 import { DateScalar } from './date.scalar';
 
 /**
@@ -173,9 +174,17 @@ export class EngagementTrend {
   /** The validated question; not a GraphQL field. */
   query!: TrendQuery;
 
-  constructor(botId: string, range: DateRange, query: TrendQuery) {
+  /** How its loads may serve an expired answer (`cache:`; undefined: CACHE_POLICY); not a GraphQL field. */
+  policy?: ServingPolicy;
+
+  /** The field nodes that selected this trend, for `freshness` to find the loads behind it; not a GraphQL field. */
+  selection: readonly FieldNode[];
+
+  constructor(botId: string, range: DateRange, query: TrendQuery, policy?: ServingPolicy, selection: readonly FieldNode[] = []) {
     this.botId = botId;
     this.range = range;
     this.query = query;
+    this.policy = policy;
+    this.selection = selection;
   }
 }

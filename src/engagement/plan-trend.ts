@@ -45,7 +45,7 @@ export const PLANNED_FIELDS = {
   EngagementTrend: {
     costed: NEED_FIELDS.map(([, field]) => field),
     walked: ['activity', 'change', 'compare', 'periods'],
-    free: ['botId', 'range'],
+    free: ['botId', 'range', 'freshness'],
   },
   EngagementActivity: { costed: [...ACTIVITY_DAILY, 'stickiness'], walked: [], free: [] },
   EngagementPeriod: { costed: ['summary'], walked: [], free: ['range', 'complete'] },

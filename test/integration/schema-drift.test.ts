@@ -49,9 +49,14 @@ describe('committed schema and generated code', () => {
         ]),
       );
     };
-    expect(shape('Query').engagementTrend).toBe('(botId: ID!, range: DateRangeInput!, filters: EngagementFilters) EngagementTrend'); // nullable: a refused bot must not null its siblings (issue 5)
+    expect(shape('Query').engagementTrend).toBe(
+      '(botId: ID!, range: DateRangeInput!, filters: EngagementFilters, cache: CachePolicy) EngagementTrend',
+    ); // nullable: a refused bot must not null its siblings (issue 5)
     expect(shape('Query').bot).toBe('(id: ID!) Bot');
-    expect(shape('Bot')).toEqual({ id: 'ID!', engagementTrend: '(range: DateRangeInput!, filters: EngagementFilters) EngagementTrend' });
+    expect(shape('Bot')).toEqual({
+      id: 'ID!',
+      engagementTrend: '(range: DateRangeInput!, filters: EngagementFilters, cache: CachePolicy) EngagementTrend',
+    });
     expect(shape('DateRangeInput')).toEqual({ start: 'Date', end: 'Date', preset: 'RangePreset' }); // exactly one form: checked in validation
     const presets = schema.getType('RangePreset');
     expect(isEnumType(presets) && presets.getValues().map((v) => v.name)).toEqual([
@@ -82,6 +87,7 @@ describe('committed schema and generated code', () => {
       change: '(to: ComparisonPeriod!) EngagementChange',
       periods: '(unit: PeriodUnit!) [EngagementPeriod!]!',
       activity: 'EngagementActivity',
+      freshness: 'Freshness!',
     });
     expect(shape('EngagementChange')).toEqual({ uniqueUsers: 'Change!', newUsers: 'Change!', returningUsers: 'Change!' });
     expect(shape('Change')).toEqual({ current: 'Int!', previous: 'Int!', absolute: 'Int!', relative: 'Float' });
@@ -92,6 +98,10 @@ describe('committed schema and generated code', () => {
     };
     expect(values('ComparisonPeriod')).toEqual(['PREVIOUS_PERIOD', 'PREVIOUS_YEAR']);
     expect(values('PeriodUnit')).toEqual(['WEEK', 'MONTH']);
+    // Issue 18: freshness you can see and choose.
+    expect(shape('Freshness')).toEqual({ asOf: 'DateTime!', ageSeconds: 'Int!', stale: 'Boolean!', source: 'AnswerSource!' });
+    expect(values('AnswerSource')).toEqual(['UPSTREAM', 'CACHE', 'STALE_CACHE']);
+    expect(values('CachePolicy')).toEqual(['DEFAULT', 'STALE_WHILE_REVALIDATE', 'MUST_REVALIDATE']);
     expect(shape('EngagementActivity')).toEqual({ averageDailyUsers: 'Float!', peakDay: 'DataPoint', stickiness: 'Float' });
     expect(shape('DateRange')).toEqual({ start: 'Date!', end: 'Date!', days: 'Int!' });
     expect(shape('EngagementSummary')).toEqual({
