@@ -69,7 +69,7 @@ const RANK: Readonly<Record<AnswerSourceValue, number>> = { UPSTREAM: 0, CACHE: 
 
 /** The freshness of a set of answers' provenances (pure): the oldest fetch, the least fresh source. */
 export function summarize(provenances: readonly Provenance[], receivedAt: number, now: number): Freshness {
-  if (provenances.length === 0) return new Freshness(receivedAt, now, false, AnswerSource.UPSTREAM);
+  if (provenances.length === 0) return new Freshness(receivedAt, receivedAt, false, AnswerSource.UPSTREAM);
   const asOf = Math.min(...provenances.map((p) => p.fetchedAt));
   const worst = provenances.reduce((a, b) => (RANK[b.source] > RANK[a.source] ? b : a)).source;
   return new Freshness(asOf, now, worst === 'STALE_CACHE', AnswerSource[worst]);
@@ -102,7 +102,11 @@ export function loadsBehind(
     resolve: questionResolver(ctx),
     need: (_key, question, needs) => {
       if (!question) return; // every question here is canonical (resolve never answers undefined)
-      for (const need of needs) loads.set(`${need}|${queryKey(question)}`, { query: question, need: need satisfies Need, policy });
+      // The trend's policy is its own question's; derived questions are loaded, as their fields load
+      // them, under the default (a policy here would decide theirs whenever this batch came first).
+      const own = queryKey(question) === queryKey(query);
+      for (const need of needs)
+        loads.set(`${need}|${queryKey(question)}`, { query: question, need: need satisfies Need, policy: own ? policy : undefined });
     },
     refuse: () => undefined,
   };

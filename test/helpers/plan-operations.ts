@@ -41,7 +41,11 @@ interface Part {
   readonly selectThroughFragment: boolean;
   readonly wrap: 'none' | 'inline' | 'named';
   readonly directive: Directive;
+  /** The `cache:` argument (issue 18): never changes what is asked. */
+  readonly cache: (typeof CACHE_POLICIES)[number];
 }
+
+const CACHE_POLICIES = [undefined, 'DEFAULT', 'STALE_WHILE_REVALIDATE', 'MUST_REVALIDATE'] as const;
 
 /**
  * Dashboard selections, each with its own response key when not aliased (fields with different
@@ -58,6 +62,9 @@ const DASHBOARD = {
   weeksFree: 'periods(unit: WEEK) { range { start end } complete }',
   activity: 'activity { averageDailyUsers peakDay { date } }',
   stickiness: 'activity { stickiness }',
+  // Issue 18: free, whatever its siblings load (it waits for their answers).
+  fresh: 'freshness { asOf source }',
+  cmpFresh: 'compare(to: PREVIOUS_PERIOD) { freshness { stale } hourly { hour } }',
 } as const;
 
 /**
@@ -136,6 +143,7 @@ const part: fc.Arbitrary<Part> = fc.record({
   ),
   selectThroughFragment: fc.boolean(),
   wrap: fc.constantFrom<Part['wrap']>('none', 'none', 'inline', 'named'),
+  cache: fc.constantFrom(...CACHE_POLICIES),
   directive,
 });
 
@@ -188,8 +196,9 @@ export function render(parts: readonly Part[], today: number): Rendered {
       'date-variables': () => `{ start: ${variable('Date!', start)}, end: ${variable('Date!', end)} }`,
     }[p.rangeSpelling]();
     const [literal, value] = FILTERS[p.filters];
-    if (literal === undefined) return `range: ${range}`;
-    return `range: ${range}, filters: ${p.filtersAsVariable ? variable('EngagementFilters', value) : literal}`;
+    const cache = p.cache ? `, cache: ${p.cache}` : '';
+    if (literal === undefined) return `range: ${range}${cache}`;
+    return `range: ${range}, filters: ${p.filtersAsVariable ? variable('EngagementFilters', value) : literal}${cache}`;
   };
 
   const trend = (p: Part, i: number, botArg: string) => {
