@@ -1,0 +1,89 @@
+import { isoDate } from '../../src/time/calendar';
+import { todayIn } from '../../src/time/zones';
+import { startFakeUpstream, type FakeReply, type FakeUpstream } from '../helpers/fake-upstream';
+import { dailyAnswerFor } from '../helpers/kore-answers';
+import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../helpers/redis-server';
+import { startStack, type Stack } from '../helpers/stack';
+import { until } from '../helpers/wait';
+
+/**
+ * STALE_WHILE_REVALIDATE across two replicas on one real Redis: an expired shared entry is served
+ * at once by both, and refreshed once (the Redis leased flight), not once per replica.
+ *
+ * The replicas share a hand-driven clock for freshness (the cache's `freshUntil`); Redis keeps its
+ * own time for TTLs and the budget, which this test does not reach (entries are kept far longer).
+ */
+const binary = redisBinary();
+if (!binary) warnRedisMissing('freshness-replicas.test.ts');
+const suite = binary ? describe : describe.skip;
+
+let redis: RedisServer;
+let fake: FakeUpstream;
+let release: () => void = () => undefined;
+const stacks: Stack[] = [];
+let clock = Date.now();
+
+type Trend = { engagementTrend: { freshness: { source: string; stale: boolean } } | null };
+
+suite('STALE_WHILE_REVALIDATE on replicas sharing Redis', () => {
+  beforeAll(async () => {
+    redis = await startRedis(binary as string);
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  beforeEach(async () => {
+    fake = await startFakeUpstream(dailyAnswerFor);
+  });
+  afterEach(async () => {
+    release();
+    await Promise.all(stacks.splice(0).map((s) => s.close()));
+    await fake.close();
+  });
+
+  it('both replicas answer stale at once from the shared entry, behind exactly one refresh', async () => {
+    clock = Date.now();
+    const started = await Promise.all(
+      [0, 1].map(() =>
+        startStack({
+          upstreamUrl: fake.url,
+          now: () => clock,
+          env: {
+            KORE_HOST: fake.url,
+            KORE_CLIENT_ID: 'cs-a',
+            KORE_CLIENT_SECRET: 'secret-a',
+            REDIS_URL: redis.url,
+            CACHE_TTL_RECENT_SECONDS: '60',
+          },
+        }),
+      ),
+    );
+    stacks.push(...started);
+    const [a, b] = started;
+    const today = todayIn('UTC', clock);
+    const query = (cache: string) =>
+      `{ engagementTrend(botId: "st-swr", range: { start: "${isoDate(today - 2)}", end: "${isoDate(today)}" }, cache: ${cache}) {
+        summary { uniqueUsers } freshness { source stale } } }`;
+
+    const first = await a.gql<Trend>(query('DEFAULT'));
+    expect(first.body.data?.engagementTrend?.freshness.source).toBe('UPSTREAM');
+    expect(fake.requests).toHaveLength(1);
+
+    clock += 120_000;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    fake.reply = async (r): Promise<FakeReply> => {
+      await gate;
+      return dailyAnswerFor(r);
+    };
+    const answers = await Promise.all([a, b, a, b, a, b].map((replica) => replica.gql<Trend>(query('STALE_WHILE_REVALIDATE'))));
+    for (const { body } of answers) expect(body.data?.engagementTrend?.freshness).toEqual({ source: 'STALE_CACHE', stale: true });
+    await until(() => fake.requests.length >= 2, { what: 'the refresh behind the responses' });
+    release();
+    for (const replica of [a, b]) {
+      await until(async () => (await replica.gql<Trend>(query('DEFAULT'))).body.data?.engagementTrend?.freshness.source === 'CACHE', {
+        what: 'the refreshed answer in the shared cache',
+      });
+    }
+    expect(fake.requests).toHaveLength(2);
+  });
+});
