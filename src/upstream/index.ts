@@ -76,6 +76,8 @@ function measuredBudget(budget: BotBudget, metrics: Metrics | undefined): BotBud
       if (waited > 0.005) metrics.budgetWait(botId, waited);
       return slot;
     },
+    trySpare: budget.trySpare && ((botId, maxShare) => budget.trySpare?.(botId, maxShare) ?? Promise.resolve(undefined)),
+    usage: budget.usage && ((botId, caller) => (budget.usage as NonNullable<BotBudget['usage']>)(botId, caller)),
     close: () => budget.close?.(),
   };
 }
