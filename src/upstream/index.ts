@@ -7,6 +7,7 @@ import { recordLater, type Metrics } from '../observability/metrics';
 import type { Tracer } from '@opentelemetry/api';
 import { endSpan, startUpstreamSpan } from '../observability/tracing';
 import { budgetRefusalLabel, createMemoryBudget, type BotBudget } from './budget';
+import type { BudgetUsage } from './budget-usage';
 import { createCircuitBreaker } from './breaker';
 import { createKoreClient, type KoreClient, type UpstreamLog } from './kore';
 import { createResilientClient } from './resilient-client';
@@ -82,6 +83,11 @@ function measuredBudget(budget: BotBudget, metrics: Metrics | undefined): BotBud
   };
 }
 
+/** The Kore client the server uses, and what its budget holds (Bot.upstreamBudget). */
+export interface UpstreamClient extends KoreClient {
+  budgetUsage(botId: string, caller?: string): Promise<BudgetUsage>;
+}
+
 /** Identifies the upstream credential without revealing it: cache keys and logs may carry this. */
 export function credentialId(host: string, clientId: string, clientSecret: Secret): string {
   return createHash('sha256').update(`${host}\n${clientId}\n${clientSecret.reveal()}`).digest('base64url').slice(0, 16);
@@ -92,7 +98,7 @@ export function credentialId(host: string, clientId: string, clientSecret: Secre
  * breaker, so one region's outage does not stop the others. Shared by all apps: the response cache
  * (keyed by credential), single flight and the per-bot budget. Requests are routed by bot id.
  */
-export function createUpstream(config: Config, options: UpstreamOptions, log: UpstreamLog): KoreClient {
+export function createUpstream(config: Config, options: UpstreamOptions, log: UpstreamLog): UpstreamClient {
   const r = config.resilience;
   const limits = {
     perMinute: r.budgetPerMinute,
@@ -165,7 +171,16 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
     clients.set(credential, client);
   }
 
+  const unknownUsage = (limit: number) => ({ limit, used: 0, resetsInSeconds: 0 });
   return {
+    budgetUsage: (botId, caller) =>
+      budget.usage?.(botId, caller) ??
+      Promise.resolve({
+        minute: unknownUsage(limits.perMinute),
+        hour: unknownUsage(limits.perHour),
+        queued: 0,
+        callerLeft: limits.perMinute,
+      }),
     fetchTrend(req, trace) {
       const credential = credentialFor(config.credentials, req.botId);
       const client = credential && clients.get(credential);
