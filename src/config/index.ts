@@ -91,6 +91,8 @@ export function loadConfig(env: Env = process.env): Config {
       cacheTtlRecentSeconds: read('CACHE_TTL_RECENT_SECONDS'),
       cacheStaleSeconds: read('CACHE_STALE_SECONDS'),
       flightLeaseMs: read('FLIGHT_LEASE_MS'),
+      refresh: read('REFRESH') === 'on',
+      refreshMaxShare: read('REFRESH_MAX_SHARE'),
     },
     maxRangeDaysDaily: read('MAX_RANGE_DAYS_DAILY'),
     maxRangeDaysHourly: read('MAX_RANGE_DAYS_HOURLY'),

@@ -10,7 +10,8 @@ import { budgetRefusalLabel, createMemoryBudget, type BotBudget } from './budget
 import type { BudgetUsage } from './budget-usage';
 import { createCircuitBreaker } from './breaker';
 import { createKoreClient, type KoreClient, type UpstreamLog } from './kore';
-import { createResilientClient } from './resilient-client';
+import { createRefresher } from './refresher';
+import { createResilientClient, type ResilientClient } from './resilient-client';
 import { createMemoryCache, type ResponseCache } from './response-cache';
 import { createRedisCache } from './redis';
 import { createRedisFlights } from './redis-flights';
@@ -136,6 +137,28 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
       })
     : undefined;
 
+  // Looked for often enough to land in a recent answer's last LEAD_SHARE, at most once a second.
+  const refresher = r.refresh
+    ? createRefresher({
+        now: options.now ?? Date.now,
+        tickMs: Math.min(1000, Math.max(50, r.cacheTtlRecentSeconds * 50)),
+        events: options.metrics,
+      })
+    : undefined;
+  // Once across replicas: the first to claim an answer's refresh makes it (a lost claim: none this time).
+  const refreshLock = redis && {
+    claim: (name: string, ms: number) =>
+      redis.set(`eg:refresh:${name}`, '1', 'PX', ms, 'NX').then(
+        (ok) => ok === 'OK',
+        () => false,
+      ),
+    release: (name: string) =>
+      redis.del(`eg:refresh:${name}`).then(
+        () => undefined,
+        () => undefined,
+      ),
+  };
+
   const byCredential = new Map<string, KoreClient>();
   const clients = new Map<KoreCredential, KoreClient>();
   for (const credential of allCredentials(config.credentials)) {
@@ -147,9 +170,12 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
       const raw = measured(createKoreClient({ ...config.kore, ...credential, host }, log), options.metrics, options.tracer);
       const breaker = createCircuitBreaker(r.breakerThreshold, r.breakerCooldownMs, options.now);
       options.metrics?.watchBreaker(breaker.state);
-      client = createResilientClient(
+      const resilient: ResilientClient = createResilientClient(
         raw,
         {
+          onServed: refresher && ((req, key, until, periodMs) => refresher.served(resilient, req, key, until, periodMs)),
+          refreshLock,
+          refreshShare: r.refreshMaxShare,
           credentialId: id,
           budget,
           breaker,
@@ -166,6 +192,7 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
         },
         log,
       );
+      client = resilient;
       byCredential.set(id, client);
     }
     clients.set(credential, client);
@@ -189,6 +216,7 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
       return client.fetchTrend(req, trace);
     },
     close() {
+      refresher?.close();
       budget.close?.();
       for (const client of byCredential.values()) client.close();
       flights?.close?.();

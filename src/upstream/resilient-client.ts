@@ -35,6 +35,21 @@ export interface ResilienceOptions {
   readonly random?: () => number;
   /** Told what happened, for metrics. */
   readonly events?: { retry(): void; cache(event: 'hit' | 'miss' | 'stale'): void; flightJoin(): void };
+  /** Told of every answer served fresh (cached or just fetched): the background refresher's input. */
+  readonly onServed?: (req: UpstreamRequest, key: string, freshUntil: number, periodMs: number) => void;
+  /** Most of a bot's minute budget refreshes may hold (REFRESH_MAX_SHARE). */
+  readonly refreshShare?: number;
+  /** A background refresh claims a question's answer once across replicas (Redis); absent: one process. */
+  readonly refreshLock?: { claim(name: string, ms: number): Promise<boolean>; release(name: string): Promise<void> };
+}
+
+/** What a background refresh did: `current` means a newer answer was already stored (another replica). */
+export type RefreshResult =
+  { readonly outcome: 'ran' | 'current'; readonly freshUntil: number } | { readonly outcome: 'skipped_budget' | 'failed' };
+
+/** The resilient client, and the background refresh of one question (refresher.ts drives it). */
+export interface ResilientClient extends KoreClient {
+  refresh(req: UpstreamRequest, dueBefore: number): Promise<RefreshResult>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,7 +77,7 @@ function allowsStale(e: unknown): boolean {
   return e instanceof UpstreamError && STALE_OK.has(e.code);
 }
 
-export function createResilientClient(inner: KoreClient, options: ResilienceOptions, log: UpstreamLog): KoreClient {
+export function createResilientClient(inner: KoreClient, options: ResilienceOptions, log: UpstreamLog): ResilientClient {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const { budget, breaker, cache, retry, ttl } = options;
@@ -179,8 +194,66 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     return data;
   }
 
+  /**
+   * Reports what was served fresh, read from the trace `ask` already tells (hits and fresh answers
+   * call `fresh`; stale ones do not), so that `ask` itself knows nothing of the refresher.
+   */
+  async function served(req: UpstreamRequest, trace: CallTrace | undefined): Promise<TrendData> {
+    let until: number | undefined;
+    // The prototype keeps every other member live (the tracing plugin sets `span` later).
+    const seen: CallTrace = Object.create(trace ?? null) as CallTrace;
+    seen.fresh = (at) => {
+      until = at;
+      trace?.fresh?.(at);
+    };
+    const data = await ask(req, seen, false);
+    if (until !== undefined) options.onServed?.(req, `${options.credentialId}|${requestKey(req)}`, until, freshFor(req));
+    return data;
+  }
+
+  /**
+   * The background class: one call, only from a spare slot (never waiting, no retries: the next
+   * viewer asks as usual if this fails), once per answer across replicas, stored like any answer.
+   * `dueBefore`: the freshness the refresher planned on; a later one means it is done already.
+   */
+  async function refresh(req: UpstreamRequest, dueBefore: number): Promise<RefreshResult> {
+    const key = `${options.credentialId}|${requestKey(req)}`;
+    const cached = await cache.get(key);
+    if (cached && cached.freshUntil > dueBefore) return { outcome: 'current', freshUntil: cached.freshUntil };
+    const lock = `${key}|${dueBefore}`;
+    if (options.refreshLock && !(await options.refreshLock.claim(lock, Math.max(1000, dueBefore - now() + 1000))))
+      return { outcome: 'current', freshUntil: dueBefore };
+    const slot = await budget.trySpare?.(req.botId, options.refreshShare ?? 0).catch(() => undefined);
+    if (!slot) {
+      await options.refreshLock?.release(lock); // another replica may find a slot
+      return { outcome: 'skipped_budget' };
+    }
+    try {
+      breaker.enter();
+    } catch {
+      slot.release();
+      return { outcome: 'failed' };
+    }
+    try {
+      const data = await inner.fetchTrend(req);
+      slot.release();
+      breaker.success();
+      const fresh = freshFor(req);
+      const freshUntil = now() + fresh;
+      await cache.set(key, { data, storedAt: now(), freshUntil }, fresh + ttl.staleKeepMs);
+      return { outcome: 'ran', freshUntil };
+    } catch (error) {
+      slot.release();
+      if (error instanceof UpstreamError && isHostFailure(error)) breaker.failure(error);
+      else breaker.abandon();
+      log.warn({ botId: req.botId, code: error instanceof UpstreamError ? error.code : 'error' }, 'background refresh failed');
+      return { outcome: 'failed' };
+    }
+  }
+
   return {
     close: () => inner.close(),
-    fetchTrend: (req, trace) => ask(req, trace, false),
+    fetchTrend: (req, trace) => (options.onServed ? served(req, trace) : ask(req, trace, false)),
+    refresh,
   };
 }
