@@ -200,8 +200,9 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
    */
   async function served(req: UpstreamRequest, trace: CallTrace | undefined): Promise<TrendData> {
     let until: number | undefined;
-    // The prototype keeps every other member live (the tracing plugin sets `span` later).
-    const seen: CallTrace = Object.create(trace ?? null) as CallTrace;
+    // The prototype keeps every other member live (the tracing plugin sets `span` later); with no
+    // trace, every member `ask` and the Kore client call must still be there (they call `trace?.x()`).
+    const seen: CallTrace = trace ? (Object.create(trace) as CallTrace) : { upstreamCall: () => undefined, cacheHit: () => undefined };
     seen.fresh = (at) => {
       until = at;
       trace?.fresh?.(at);
