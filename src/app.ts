@@ -97,7 +97,17 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   };
   let server: EngagementServer;
   try {
-    server = await createServer({ config, client, log, now: deps.now, readinessChecks, metrics, tracer: tracing.tracer, explorerBots });
+    server = await createServer({
+      config,
+      client,
+      budgetUsage: client.budgetUsage,
+      log,
+      now: deps.now,
+      readinessChecks,
+      metrics,
+      tracer: tracing.tracer,
+      explorerBots,
+    });
   } catch (error) {
     await release().catch(() => undefined);
     throw error;

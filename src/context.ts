@@ -8,6 +8,7 @@ import type { UpstreamRequest } from './engagement/model';
 import type { Logger } from './observability/logger';
 import type { KoreClient } from './upstream/kore';
 import type { Principal } from './security/auth';
+import type { BudgetUsage } from './upstream/budget-usage';
 
 /** Everything a resolver may use, built fresh for each request: nothing per-caller outlives it. */
 export interface Context {
@@ -32,7 +33,11 @@ export interface Context {
   readonly freshness: { until: number };
   /** Passed to every upstream call of this request; the tracing plugin sets its span. */
   readonly trace: { upstreamCall(): void; cacheHit(): void; fresh(until: number): void; readonly caller?: string; span?: Span };
+  /** The bot's upstream budget as it decides now (Bot.upstreamBudget); absent: not readable. */
+  readonly budgetUsage?: BudgetUsageReader;
 }
+
+export type BudgetUsageReader = (botId: string, caller?: string) => Promise<BudgetUsage>;
 
 export interface StaleAnswer {
   readonly botId: string;
@@ -47,6 +52,7 @@ export interface ContextDeps {
   readonly client: KoreClient;
   readonly log: Logger;
   readonly now: () => number;
+  readonly budgetUsage?: BudgetUsageReader;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -92,6 +98,7 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
     stats,
     freshness,
     trace,
+    budgetUsage: deps.budgetUsage,
   };
   return Object.assign(Object.create(LAZY_LOG) as typeof LAZY_LOG, own);
 }

@@ -92,6 +92,8 @@ export function loadConfig(env: Env = process.env): Config {
       cacheStaleSeconds: read('CACHE_STALE_SECONDS'),
       cachePolicy: read('CACHE_POLICY'),
       flightLeaseMs: read('FLIGHT_LEASE_MS'),
+      refresh: read('REFRESH') === 'on',
+      refreshMaxShare: read('REFRESH_MAX_SHARE'),
     },
     maxRangeDaysDaily: read('MAX_RANGE_DAYS_DAILY'),
     maxRangeDaysHourly: read('MAX_RANGE_DAYS_HOURLY'),

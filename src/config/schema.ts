@@ -90,6 +90,10 @@ export interface ResilienceConfig {
   readonly cachePolicy: ServingPolicy;
   /** Cross-replica single flight: how long a leader's claim lives unless it renews it (a dead leader is noticed after about this). */
   readonly flightLeaseMs: number;
+  /** Background refresh of questions asked again, from spare budget only. */
+  readonly refresh: boolean;
+  /** Most of a bot's minute budget refreshes may hold (0–1]. */
+  readonly refreshMaxShare: number;
 }
 
 /** One operation of an Apollo persisted query manifest (`apollo-persisted-query-manifest`, version 1). */

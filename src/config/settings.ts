@@ -61,6 +61,11 @@ export const SETTINGS_VARIABLES = {
    */
   CACHE_POLICY: oneOf(['wait', 'stale-while-revalidate', 'must-revalidate'], 'wait'),
   FLIGHT_LEASE_MS: int(300, 60_000, 3000),
+  // On by default: a refresh only ever takes slots no interactive caller waits for (the budget's
+  // background class), for questions asked again within their freshness, so viewers of a busy
+  // dashboard get cache hits instead of waiting when a short-lived answer expires.
+  REFRESH: oneOf(['on', 'off'], 'on'),
+  REFRESH_MAX_SHARE: fraction(0.01, 1, 0.2),
 
   MAX_RANGE_DAYS_DAILY: int(1, 3660, 90),
   MAX_RANGE_DAYS_HOURLY: int(1, 366, 31),

@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Bot, BotTrendArgs } from './bot.type';
+import { BudgetWindow, UpstreamBudget } from './budget.type';
 import { EngagementTrend } from './engagement.type';
 import { resolveTrend } from './engagement.resolver';
 import { authorizeBot } from './question';
@@ -26,6 +27,18 @@ export class BotResolver {
     @Info() info: GraphQLResolveInfo,
   ): EngagementTrend {
     return resolveTrend(ctx, info, bot.id, range, filters, cache);
+  }
+
+  @FieldResolver(() => UpstreamBudget, {
+    nullable: true,
+    description: "This bot's upstream budget now (null, with FORBIDDEN, for a bot the caller may not read). Costs no upstream call.",
+  })
+  async upstreamBudget(@Root() bot: Bot, @Ctx() ctx: Context): Promise<UpstreamBudget | null> {
+    authorizeBot(ctx, bot.id, 'id');
+    const usage = await ctx.budgetUsage?.(bot.id, ctx.trace.caller);
+    if (!usage) return null;
+    const window = (w: typeof usage.minute) => Object.assign(new BudgetWindow(), w);
+    return Object.assign(new UpstreamBudget(), { ...usage, minute: window(usage.minute), hour: window(usage.hour) });
   }
 }
 

@@ -17,8 +17,13 @@ export interface Metrics {
   field(name: string, seconds: number): void;
   upstreamCall(version: string, granularity: string, status: string, seconds: number): void;
   retry(): void;
-  /** Upstream answer cache hit/miss/stale, or a whole operation answered from the operation cache. */
-  cache(event: 'hit' | 'miss' | 'stale' | 'operation_hit'): void;
+  /**
+   * Upstream answer cache hit/miss/stale, or a whole operation answered from the operation cache;
+   * refreshed_hit = a hit on an answer the background refresh fetched (a viewer who did not wait).
+   */
+  cache(event: 'hit' | 'miss' | 'stale' | 'operation_hit' | 'refreshed_hit'): void;
+  /** A background refresh's fate: ran, skipped for budget, dropped as idle, or failed. */
+  refresh(outcome: 'ran' | 'skipped_budget' | 'skipped_idle' | 'failed'): void;
   flightJoin(): void;
   budgetWait(botId: string, seconds: number): void;
   budgetRefusal(botId: string, reason: string): void;
@@ -76,6 +81,12 @@ export function createMetrics(options: { botLabels: boolean; defaultMetrics?: bo
     name: 'eg_cache_events_total',
     help: 'Upstream answer cache hits, misses and stale serves; operation_hit = a whole operation served from the operation cache',
     labelNames: ['event'],
+    registers: [registry],
+  });
+  const refreshes = new Counter({
+    name: 'eg_refresh_total',
+    help: 'Background refreshes: ran, skipped_budget (no spare slot), skipped_idle (nobody asked during the last freshness), failed',
+    labelNames: ['outcome'],
     registers: [registry],
   });
   const joins = new Counter({
@@ -144,6 +155,7 @@ export function createMetrics(options: { botLabels: boolean; defaultMetrics?: bo
     },
     retry: () => retries.inc(),
     cache: (event) => cacheEvents.inc({ event }),
+    refresh: (outcome) => refreshes.inc({ outcome }),
     flightJoin: () => joins.inc(),
     budgetWait(botId, seconds) {
       budgetWaits.inc(bot(botId));

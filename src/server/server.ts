@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import type { Tracer } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import { cacheShares, type Config } from '../config';
-import { createContext, requestIdOf, type Context } from '../context';
+import { createContext, requestIdOf, type BudgetUsageReader, type Context } from '../context';
 import { createFormatError } from '../errors';
 import { explorerRoutes } from '../explorer/explorer.route';
 import type { Logger } from '../observability/logger';
@@ -22,6 +22,8 @@ import { probeRoutes, type ReadinessCheck } from './probes';
 export interface ServerDeps {
   readonly config: Config;
   readonly client: KoreClient;
+  /** Bot.upstreamBudget's reader (the upstream chain's budget). */
+  readonly budgetUsage?: BudgetUsageReader;
   readonly log: Logger;
   readonly now?: () => number;
   /** Extra readiness conditions (Redis reachable when configured); the schema being built is implied. */
@@ -93,7 +95,8 @@ export async function createServer(deps: ServerDeps): Promise<EngagementServer> 
     requestIdOf,
     authenticate: createAuthenticator(config.auth),
     trustedDocuments: createDocumentGate(config.persistedDocuments),
-    contextFor: async (_req, requestId, principal) => createContext({ config, client: deps.client, log, now }, requestId, principal),
+    contextFor: async (_req, requestId, principal) =>
+      createContext({ config, client: deps.client, log, now, budgetUsage: deps.budgetUsage }, requestId, principal),
     onRefused(requestId, reason, status) {
       deps.metrics?.refusal(reason);
       log.info({ requestId, reason, status }, 'request refused before GraphQL');

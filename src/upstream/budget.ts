@@ -1,4 +1,5 @@
 import { ErrorCode, UpstreamError, type BudgetRefusal } from '../errors';
+import { REFRESH_CALLER, spareRoom, usageOf, type BudgetUsage } from './budget-usage';
 
 /**
  * Our own per-bot budget, kept under Kore.ai's (60 a minute and 1,800 an hour per bot, rolling,
@@ -43,6 +44,10 @@ export interface BudgetSlot {
 export interface BotBudget {
   /** Resolves when the call may go; rejects with RATE_LIMITED when no slot frees within maxWaitMs. */
   acquire(botId: string, caller?: string): Promise<BudgetSlot>;
+  /** The background class: a slot now or none, never waiting (`spareRoom`); absent: no refresh. */
+  trySpare?(botId: string, maxShare: number): Promise<BudgetSlot | undefined>;
+  /** What the budget decides on, read without taking anything (Bot.upstreamBudget). */
+  usage?(botId: string, caller?: string): Promise<BudgetUsage>;
   /** Stops background work (Redis heartbeat); in-process budgets have none. */
   close?(): void;
 }
@@ -142,6 +147,14 @@ export class SlotTimes {
    * The earliest time from `from` on at which fewer than `k` slots fall within the last `len` ms
    * (slots after it included): the k-th newest slot plus `len`. Infinity when k < 1.
    */
+  /** Slots in (`after`, `upTo`]. */
+  countIn(after: number, upTo: number): number {
+    return this.times.filter((x) => x > after && x <= upTo).length;
+  }
+
+  /** The oldest slot after `after`, or undefined. */
+  firstAfter = (after: number): number | undefined => this.times.find((x) => x > after);
+
   freeAt(k: number, len: number, from: number): number {
     if (k < 1) return Infinity;
     const n = this.times.length;
@@ -241,21 +254,45 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
         own.add(at);
         if (at <= promised) break;
       }
-      st.last = Math.max(st.last, at);
-      let released = false;
-      return {
-        release() {
-          if (released) return;
-          released = true;
-          const end = now();
-          if (end <= at) return;
-          st.all.remove(at);
-          st.all.add(end);
-          own.remove(at);
-          own.add(end);
-          st.last = Math.max(st.last, end);
-        },
-      };
+      return held(st, own, at);
+    },
+    async trySpare(botId, maxShare) {
+      const t0 = now();
+      const st = bots.get(botId) ?? { all: new SlotTimes(), byCaller: new Map<string, SlotTimes>(), asked: new Map(), last: t0 };
+      bots.set(botId, st);
+      const mine = st.byCaller.get(REFRESH_CALLER) ?? new SlotTimes();
+      st.byCaller.set(REFRESH_CALLER, mine);
+      mine.dropUpTo(t0 - HOUR);
+      const counts = rules.map((r) => [st.all.countIn(t0 - r.len, t0), mine.countIn(t0 - r.len, Infinity)] as const);
+      if (!spareRoom(rules, counts, st.all.countIn(t0, Infinity), maxShare)) return undefined;
+      st.all.add(t0);
+      mine.add(t0);
+      return held(st, mine, t0);
+    },
+    async usage(botId, caller = '') {
+      const t0 = now();
+      const st = bots.get(botId);
+      const others = [...(st?.asked ?? [])].filter(([who, at]) => at > t0 - MINUTE && who !== caller).length;
+      return usageOf(rules, st?.all ?? new SlotTimes(), st?.byCaller.get(caller) ?? new SlotTimes(), others, t0);
     },
   };
+
+  /** The slot at `at`, released by moving it to when the call ended (never earlier). */
+  function held(st: BotState, own: SlotTimes, at: number): BudgetSlot {
+    st.last = Math.max(st.last, at);
+    let released = false;
+    return {
+      release() {
+        if (released) return;
+        released = true;
+        const end = now();
+        if (end <= at) return;
+        st.all.remove(at);
+        st.all.add(end);
+        own.remove(at);
+        own.add(end);
+        st.last = Math.max(st.last, end);
+      },
+    };
+  }
 }

@@ -7,9 +7,11 @@ import { recordLater, type Metrics } from '../observability/metrics';
 import type { Tracer } from '@opentelemetry/api';
 import { endSpan, startUpstreamSpan } from '../observability/tracing';
 import { budgetRefusalLabel, createMemoryBudget, type BotBudget } from './budget';
+import type { BudgetUsage } from './budget-usage';
 import { createCircuitBreaker } from './breaker';
 import { createKoreClient, type KoreClient, type UpstreamLog } from './kore';
-import { createResilientClient } from './resilient-client';
+import { createRefresher } from './refresher';
+import { createResilientClient, type ResilientClient } from './resilient-client';
 import { createMemoryCache, type ResponseCache } from './response-cache';
 import { createRedisCache } from './redis';
 import { createRedisFlights } from './redis-flights';
@@ -76,8 +78,15 @@ function measuredBudget(budget: BotBudget, metrics: Metrics | undefined): BotBud
       if (waited > 0.005) metrics.budgetWait(botId, waited);
       return slot;
     },
+    trySpare: budget.trySpare && ((botId, maxShare) => budget.trySpare?.(botId, maxShare) ?? Promise.resolve(undefined)),
+    usage: budget.usage && ((botId, caller) => (budget.usage as NonNullable<BotBudget['usage']>)(botId, caller)),
     close: () => budget.close?.(),
   };
+}
+
+/** The Kore client the server uses, and what its budget holds (Bot.upstreamBudget). */
+export interface UpstreamClient extends KoreClient {
+  budgetUsage(botId: string, caller?: string): Promise<BudgetUsage>;
 }
 
 /** Identifies the upstream credential without revealing it: cache keys and logs may carry this. */
@@ -90,7 +99,7 @@ export function credentialId(host: string, clientId: string, clientSecret: Secre
  * breaker, so one region's outage does not stop the others. Shared by all apps: the response cache
  * (keyed by credential), single flight and the per-bot budget. Requests are routed by bot id.
  */
-export function createUpstream(config: Config, options: UpstreamOptions, log: UpstreamLog): KoreClient {
+export function createUpstream(config: Config, options: UpstreamOptions, log: UpstreamLog): UpstreamClient {
   const r = config.resilience;
   const limits = {
     perMinute: r.budgetPerMinute,
@@ -128,6 +137,28 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
       })
     : undefined;
 
+  // Looked for often enough to land in a recent answer's last LEAD_SHARE, at most once a second.
+  const refresher = r.refresh
+    ? createRefresher({
+        now: options.now ?? Date.now,
+        tickMs: Math.min(1000, Math.max(50, r.cacheTtlRecentSeconds * 50)),
+        events: options.metrics,
+      })
+    : undefined;
+  // Once across replicas: the first to claim an answer's refresh makes it (a lost claim: none this time).
+  const refreshLock = redis && {
+    claim: (name: string, ms: number) =>
+      redis.set(`eg:refresh:${name}`, '1', 'PX', ms, 'NX').then(
+        (ok) => ok === 'OK',
+        () => false,
+      ),
+    release: (name: string) =>
+      redis.del(`eg:refresh:${name}`).then(
+        () => undefined,
+        () => undefined,
+      ),
+  };
+
   const byCredential = new Map<string, KoreClient>();
   const clients = new Map<KoreCredential, KoreClient>();
   for (const credential of allCredentials(config.credentials)) {
@@ -139,9 +170,12 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
       const raw = measured(createKoreClient({ ...config.kore, ...credential, host }, log), options.metrics, options.tracer);
       const breaker = createCircuitBreaker(r.breakerThreshold, r.breakerCooldownMs, options.now);
       options.metrics?.watchBreaker(breaker.state);
-      client = createResilientClient(
+      const resilient: ResilientClient = createResilientClient(
         raw,
         {
+          onServed: refresher && ((req, key, until, periodMs) => refresher.served(resilient, req, key, until, periodMs)),
+          refreshLock,
+          refreshShare: r.refreshMaxShare,
           credentialId: id,
           budget,
           breaker,
@@ -159,12 +193,22 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
         },
         log,
       );
+      client = resilient;
       byCredential.set(id, client);
     }
     clients.set(credential, client);
   }
 
+  const unknownUsage = (limit: number) => ({ limit, used: 0, resetsInSeconds: 0 });
   return {
+    budgetUsage: (botId, caller) =>
+      budget.usage?.(botId, caller) ??
+      Promise.resolve({
+        minute: unknownUsage(limits.perMinute),
+        hour: unknownUsage(limits.perHour),
+        queued: 0,
+        callerLeft: limits.perMinute,
+      }),
     fetchTrend(req, trace, fetch) {
       const credential = credentialFor(config.credentials, req.botId);
       const client = credential && clients.get(credential);
@@ -173,6 +217,7 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
       return client.fetchTrend(req, trace, fetch);
     },
     close() {
+      refresher?.close();
       budget.close?.();
       for (const client of byCredential.values()) client.close();
       flights?.close?.();

@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { budgetSpent, HOUR, windowRules, type BotBudget, type BudgetLimits } from './budget';
+import { budgetSpent, HOUR, windowRules, type BotBudget, type BudgetLimits, type BudgetSlot } from './budget';
+import { REFRESH_CALLER } from './budget-usage';
+import { readRedisUsage, takeRedisSpare } from './redis-budget-usage';
 import { orFailClosed } from './redis';
 
 /**
@@ -178,6 +180,25 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
     for (const [member, slot] of own) if (slot.score <= cutoff) own.delete(member);
   }
 
+  /** A granted slot: its release moves it to when the call ended, on Redis's clock. */
+  function heldSlot(slot: OwnSlot, member: string): BudgetSlot {
+    let released = false;
+    return {
+      release() {
+        if (released) return;
+        released = true;
+        // Until Redis says otherwise, the call ended now by our estimate of Redis's clock.
+        slot.score = Math.max(slot.score, Date.now() + offset);
+        void Promise.resolve(redis.eval(RELEASE, 2, slot.botKey, slot.callerKey, member, clock())).then(
+          (ended) => void (slot.score = Math.max(slot.score, Number(ended))),
+          // Not recorded (Redis down, or refusing writes): write our slots back, this one at the
+          // estimate, now if Redis answers, else on reconnect.
+          () => reseedSoon(),
+        );
+      },
+    };
+  }
+
   const timer = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
   timer.unref();
   let connectedOnce = redis.status === 'ready';
@@ -252,21 +273,23 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
         ({ at, wait } = await take(promised));
         if (at <= promised) break;
       }
-      let released = false;
-      return {
-        release() {
-          if (released) return;
-          released = true;
-          // Until Redis says otherwise, the call ended now by our estimate of Redis's clock.
-          slot.score = Math.max(slot.score, Date.now() + offset);
-          void Promise.resolve(redis.eval(RELEASE, 2, botKey, callerKey, member, clock())).then(
-            (ended) => void (slot.score = Math.max(slot.score, Number(ended))),
-            // Not recorded (Redis down, or refusing writes): write our slots back, this one at the
-            // estimate, now if Redis answers, else on reconnect.
-            () => reseedSoon(),
-          );
-        },
-      };
+      return heldSlot(slot, member);
+    },
+    async trySpare(botId, maxShare) {
+      const botKey = `eg:budget:${botId}`;
+      const slot: OwnSlot = { botKey, callerKey: `${botKey}:c:${callerId(REFRESH_CALLER)}`, score: 0 };
+      const member = randomUUID();
+      const keys = { bot: botKey, refresh: slot.callerKey, hold: HOLD_KEY };
+      const at = await takeRedisSpare(redis, keys, member, windowRules(limits), maxShare, clock());
+      if (at === undefined) return undefined;
+      slot.score = at;
+      own.set(member, slot);
+      return heldSlot(slot, member);
+    },
+    usage(botId, caller = '') {
+      const bot = `eg:budget:${botId}`;
+      const who = callerId(caller);
+      return readRedisUsage(redis, { bot, caller: `${bot}:c:${who}`, asked: `${bot}:asked` }, who, windowRules(limits), clock());
     },
     close() {
       clearInterval(timer);

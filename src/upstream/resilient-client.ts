@@ -1,11 +1,12 @@
 import { todayIn } from '../time/zones';
 import { requestKey, type Provenance, type ServingPolicy, type TrendData, type UpstreamRequest } from '../engagement/model';
-import { ErrorCode, UpstreamError } from '../errors';
-import { isCallerShareRefusal, type BotBudget, type BudgetSlot } from './budget';
-import type { CircuitBreaker } from './breaker';
+import { UpstreamError } from '../errors';
+import { allowsStale, isHostFailure, isRetryable } from './failures';
+import { isCallerShareRefusal, type BudgetSlot } from './budget';
 import type { CallTrace, KoreClient, UpstreamLog } from './kore';
-import { localFlights, type FlightCoordinator } from './redis-flights';
-import type { CacheEntry, ResponseCache } from './response-cache';
+import { localFlights } from './redis-flights';
+import type { RefreshResult, ResilienceOptions, ResilientClient } from './resilience-options';
+import type { CacheEntry } from './response-cache';
 
 /**
  * The Kore client as every request sees it: ask once, within budget, and survive a flaky host.
@@ -22,48 +23,9 @@ import type { CacheEntry, ResponseCache } from './response-cache';
  *   Retry-After, within `maxAttempts` and `maxTotalMs`.
  */
 
-export interface ResilienceOptions {
-  /** Who is asking upstream (host + client id): part of every cache key. */
-  readonly credentialId: string;
-  readonly budget: BotBudget;
-  readonly breaker: CircuitBreaker;
-  readonly cache: ResponseCache;
-  /** Cross-replica single flight (Redis); in-process flights are always on. */
-  readonly flights?: FlightCoordinator;
-  readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxTotalMs: number };
-  readonly ttl: { readonly settledMs: number; readonly recentMs: number; readonly staleKeepMs: number };
-  /** The policy of a fetch that names none (CACHE_POLICY); `wait` when unset. */
-  readonly policy?: ServingPolicy;
-  readonly now?: () => number;
-  readonly random?: () => number;
-  /** Told what happened, for metrics. */
-  readonly events?: { retry(): void; cache(event: 'hit' | 'miss' | 'stale'): void; flightJoin(): void };
-}
+export type { RefreshResult, ResilienceOptions, ResilientClient } from './resilience-options';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Decisions read the error's typed origin, never its client-facing extensions: only a call Kore.ai
- * failed says anything about the host (an open circuit or our own budget made no call).
- */
-function isHostFailure(e: UpstreamError): boolean {
-  return e.origin.kind === 'kore' && (e.code === ErrorCode.UPSTREAM_UNAVAILABLE || e.code === ErrorCode.UPSTREAM_TIMEOUT);
-}
-
-function isRetryable(e: UpstreamError): boolean {
-  return isHostFailure(e) || (e.origin.kind === 'kore' && e.code === ErrorCode.RATE_LIMITED);
-}
-
-/** Failures after which an older answer beats no answer (not: our credentials or the request being refused). */
-const STALE_OK = new Set<string>([
-  ErrorCode.RATE_LIMITED,
-  ErrorCode.UPSTREAM_UNAVAILABLE,
-  ErrorCode.UPSTREAM_TIMEOUT,
-  ErrorCode.UPSTREAM_BAD_RESPONSE,
-]);
-function allowsStale(e: unknown): boolean {
-  return e instanceof UpstreamError && STALE_OK.has(e.code);
-}
 
 /** An answer and where it came from. */
 interface Served {
@@ -81,7 +43,7 @@ interface Flight {
   readonly answer: Promise<Served>;
 }
 
-export function createResilientClient(inner: KoreClient, options: ResilienceOptions, log: UpstreamLog): KoreClient {
+export function createResilientClient(inner: KoreClient, options: ResilienceOptions, log: UpstreamLog): ResilientClient {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const { budget, breaker, cache, retry, ttl } = options;
@@ -237,12 +199,72 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     return { upstreamCall: () => undefined, cacheHit: () => undefined, caller: trace?.caller };
   }
 
+  /**
+   * Reports what was served fresh, read from the trace `ask` already tells (hits and fresh answers
+   * call `fresh`; stale ones do not), so that `ask` itself knows nothing of the refresher.
+   */
+  async function reportServed(req: UpstreamRequest, trace: CallTrace | undefined, policy: ServingPolicy): Promise<Served> {
+    let until: number | undefined;
+    // The prototype keeps every other member live (the tracing plugin sets `span` later); with no
+    // trace, every member `ask` and the Kore client call must still be there (they call `trace?.x()`).
+    const seen: CallTrace = trace ? (Object.create(trace) as CallTrace) : { upstreamCall: () => undefined, cacheHit: () => undefined };
+    seen.fresh = (at) => {
+      until = at;
+      trace?.fresh?.(at);
+    };
+    const result = await ask(req, seen, false, policy);
+    if (until !== undefined) options.onServed?.(req, `${options.credentialId}|${requestKey(req)}`, until, freshFor(req));
+    return result;
+  }
+
+  /**
+   * The background class: one call, only from a spare slot (never waiting, no retries: the next
+   * viewer asks as usual if this fails), once per answer across replicas, stored like any answer.
+   * `dueBefore`: the freshness the refresher planned on; a later one means it is done already.
+   */
+  async function refresh(req: UpstreamRequest, dueBefore: number): Promise<RefreshResult> {
+    const key = `${options.credentialId}|${requestKey(req)}`;
+    const cached = await cache.get(key);
+    if (cached && cached.freshUntil > dueBefore) return { outcome: 'current', freshUntil: cached.freshUntil };
+    const lock = `${key}|${dueBefore}`;
+    if (options.refreshLock && !(await options.refreshLock.claim(lock, Math.max(1000, dueBefore - now() + 1000))))
+      return { outcome: 'current', freshUntil: dueBefore };
+    const slot = await budget.trySpare?.(req.botId, options.refreshShare ?? 0).catch(() => undefined);
+    if (!slot) {
+      await options.refreshLock?.release(lock); // another replica may find a slot
+      return { outcome: 'skipped_budget' };
+    }
+    try {
+      breaker.enter();
+    } catch {
+      slot.release();
+      return { outcome: 'failed' };
+    }
+    try {
+      const data = await inner.fetchTrend(req);
+      slot.release();
+      breaker.success();
+      const fresh = freshFor(req);
+      const freshUntil = now() + fresh;
+      await cache.set(key, { data, storedAt: now(), freshUntil }, fresh + ttl.staleKeepMs);
+      return { outcome: 'ran', freshUntil };
+    } catch (error) {
+      slot.release();
+      if (error instanceof UpstreamError && isHostFailure(error)) breaker.failure(error);
+      else breaker.abandon();
+      log.warn({ botId: req.botId, code: error instanceof UpstreamError ? error.code : 'error' }, 'background refresh failed');
+      return { outcome: 'failed' };
+    }
+  }
+
   return {
     close: () => inner.close(),
     fetchTrend: async (req, trace, fetch) => {
-      const served = await ask(req, trace, false, fetch?.policy ?? options.policy ?? 'wait');
-      fetch?.served?.(served.provenance);
-      return served.data;
+      const policy = fetch?.policy ?? options.policy ?? 'wait';
+      const result = options.onServed ? await reportServed(req, trace, policy) : await ask(req, trace, false, policy);
+      fetch?.served?.(result.provenance);
+      return result.data;
     },
+    refresh,
   };
 }

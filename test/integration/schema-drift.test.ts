@@ -56,7 +56,10 @@ describe('committed schema and generated code', () => {
     expect(shape('Bot')).toEqual({
       id: 'ID!',
       engagementTrend: '(range: DateRangeInput!, filters: EngagementFilters, cache: CachePolicy) EngagementTrend',
+      upstreamBudget: 'UpstreamBudget', // issue 18: nullable, a refused bot is FORBIDDEN field by field
     });
+    expect(shape('UpstreamBudget')).toEqual({ minute: 'BudgetWindow!', hour: 'BudgetWindow!', queued: 'Int!', callerLeft: 'Int!' });
+    expect(shape('BudgetWindow')).toEqual({ limit: 'Int!', used: 'Int!', resetsInSeconds: 'Int!' });
     expect(shape('DateRangeInput')).toEqual({ start: 'Date', end: 'Date', preset: 'RangePreset' }); // exactly one form: checked in validation
     const presets = schema.getType('RangePreset');
     expect(isEnumType(presets) && presets.getValues().map((v) => v.name)).toEqual([
