@@ -32,7 +32,16 @@ export interface Context {
   /** Earliest time an upstream answer used by this request stops being fresh (Infinity: none used). */
   readonly freshness: { until: number };
   /** Passed to every upstream call of this request; the tracing plugin sets its span. */
-  readonly trace: { upstreamCall(): void; cacheHit(): void; fresh(until: number): void; readonly caller?: string; span?: Span };
+  readonly trace: {
+    upstreamCall(): void;
+    cacheHit(): void;
+    fresh(until: number): void;
+    served(again: () => void): void;
+    readonly caller?: string;
+    span?: Span;
+  };
+  /** One function per answer served fresh, telling the background refresher again (see CallTrace.served). */
+  readonly served: Array<() => void>;
   /** The bot's upstream budget as it decides now (Bot.upstreamBudget); absent: not readable. */
   readonly budgetUsage?: BudgetUsageReader;
 }
@@ -72,10 +81,12 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
   const stale: StaleAnswer[] = [];
   const stats: Context['stats'] = { upstreamCalls: 0, cacheHits: 0 };
   const freshness = { until: Infinity };
+  const served: Array<() => void> = [];
   const trace: Context['trace'] = {
     upstreamCall: () => void stats.upstreamCalls++,
     cacheHit: () => void stats.cacheHits++,
     fresh: (until) => void (freshness.until = Math.min(freshness.until, until)),
+    served: (again) => void served.push(again),
     caller: principal.subject,
   };
   const onStale = (req: UpstreamRequest, storedAt: number) =>
@@ -97,6 +108,7 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
     stale,
     stats,
     freshness,
+    served,
     trace,
     budgetUsage: deps.budgetUsage,
   };

@@ -213,7 +213,11 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
       trace?.fresh?.(at);
     };
     const result = await ask(req, seen, false, policy);
-    if (until !== undefined) options.onServed?.(req, `${options.credentialId}|${requestKey(req)}`, until, freshFor(req));
+    if (until !== undefined && options.onServed) {
+      const [report, key, freshUntil, periodMs] = [options.onServed, `${options.credentialId}|${requestKey(req)}`, until, freshFor(req)];
+      report(req, key, freshUntil, periodMs);
+      trace?.served?.(() => report(req, key, freshUntil, periodMs));
+    }
     return result;
   }
 

@@ -15,8 +15,8 @@ const TTL = { CACHE_TTL_RECENT_SECONDS: '3' };
 
 /**
  * A question touching today (recent: short-lived); `i` makes distinct ones. Each viewer's document
- * differs (an alias), so that the whole-operation cache does not replay it: a replay never reaches
- * the upstream client, and the refresher counts the asks that do.
+ * differs (an alias), so that the whole-operation cache does not replay it and every ask reaches the
+ * upstream client (replays count too: see the dashboard test below).
  */
 let viewer = 0;
 function question(i: number): string {
@@ -57,6 +57,20 @@ describe('background refresh (built-in upstream)', () => {
     // The viewer after the refresh waited for no upstream call: the refreshed answer was a hit.
     expect(trendCalls(stack.emulator!, from)).toHaveLength(0);
     expect(await counter(stack, 'eg_cache_events_total', 'event="refreshed_hit"')).toBe(1);
+  });
+
+  it('refreshes a question repeated by viewers of one dashboard, whose repeats the operation cache answers whole', async () => {
+    stack = await startStack({ env: { ...TTL, BUDGET_PER_MINUTE: '20' } });
+    const today = todayIn('UTC', testNow());
+    const dashboard = `{ engagementTrend(botId: "${BOT}", range: { start: "${isoDate(today - 20)}", end: "${isoDate(today)}" }) { summary { uniqueUsers } } }`;
+    const calls = () => trendCalls(stack.emulator!).filter((c) => JSON.stringify(c).includes(isoDate(today - 20))).length;
+    expect(codes((await stack.gql(dashboard)).body)).toEqual([]);
+    const replay = await stack.gql(dashboard);
+    expect(codes(replay.body)).toEqual([]);
+    expect(await counter(stack, 'eg_cache_events_total', 'event="operation_hit"')).toBe(1); // the second viewer was a replay
+    expect(calls()).toBe(1);
+    await until(() => calls() === 2, { what: 'the background refresh of the question behind the replayed dashboard' });
+    expect(await counter(stack, 'eg_refresh_total', 'outcome="ran"')).toBe(1);
   });
 
   it('does not refresh a question asked once, and drops it', async () => {

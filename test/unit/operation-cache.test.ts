@@ -51,6 +51,7 @@ function harness(maxBytes = 1_000_000) {
       freshness,
       // As the real context's: a replay reports the freshness of the answers it was built from.
       trace: { fresh: (until: number) => void (freshness.until = Math.min(freshness.until, until)) },
+      served: [] as Array<() => void>,
     };
     // Only the fields the plugin reads: Apollo's request context has dozens more, none used here.
     const rc = {

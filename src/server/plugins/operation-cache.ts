@@ -40,7 +40,12 @@ interface OperationEntry {
   readonly result: FormattedExecutionResult;
   readonly until: number;
   readonly size: number;
+  /** Tell the background refresher the answers behind this result were asked again (context.ts `served`). */
+  readonly again: ReadonlyArray<() => void>;
 }
+
+/** Heap a kept `again` function holds (a closure over the request it reports), rounded up. */
+const AGAIN_BYTES = 400;
 
 /** The LRU behind the plugin, on its own so that tests and the heap probe can fill it directly. */
 export function createOperationStore(maxBytes: number) {
@@ -48,10 +53,10 @@ export function createOperationStore(maxBytes: number) {
   return {
     get: (key: string) => lru.get(key),
     /** Keeps a compact copy of `result` (given as its JSON) until `until`; an entry over a tenth of the bound is not kept. */
-    set(key: string, json: string, until: number, ttlMs: number) {
-      const size = operationEntrySize(key.length, json);
+    set(key: string, json: string, until: number, ttlMs: number, again: ReadonlyArray<() => void> = []) {
+      const size = operationEntrySize(key.length, json) + AGAIN_BYTES * again.length;
       if (size <= maxBytes / 10)
-        lru.set(key, { result: JSON.parse(json) as FormattedExecutionResult, until, size }, { ttl: Math.max(1, ttlMs) });
+        lru.set(key, { result: JSON.parse(json) as FormattedExecutionResult, until, size, again }, { ttl: Math.max(1, ttlMs) });
     },
     stats: () => ({ entries: lru.size, bytes: lru.calculatedSize }),
   };
@@ -80,6 +85,7 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
           if (!hit || hit.until <= now()) return null;
           contextValue.stats.responseCached = true;
           contextValue.trace.fresh(hit.until); // a replay holds as long as the answers it was built from (cache-control.ts)
+          for (const again of hit.again) again(); // the questions behind it were asked again (background refresh)
           // A fresh top level for every replay: Apollo hands this object to every willSendResponse
           // hook, and hooks add to it (Apollo's inline trace writes `extensions.ftv1`, and fails
           // on a body that already has one). The stored result itself has no `extensions` (it is
@@ -96,7 +102,7 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
           // Kept as a compact copy: graphql-js builds results as prototype-less objects whose
           // properties live out of line, several times the heap of the same result copied through
           // JSON (BENCHMARKS.md). Responses here are JSON by nature (the Date scalar serializes to a string).
-          lru.set(key, JSON.stringify(result), until, until - now());
+          lru.set(key, JSON.stringify(result), until, until - now(), [...contextValue.served]);
         },
       };
     },

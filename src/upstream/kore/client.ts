@@ -43,6 +43,12 @@ export interface CallTrace {
   readonly span?: Span;
   /** Until when the answer just returned is fresh (the operation's response cache uses the earliest). */
   fresh?(until: number): void;
+  /**
+   * Told of each answer served fresh (with the background refresher on), with a function that tells
+   * the refresher again: a whole operation replayed from the operation cache calls it, so questions
+   * a dashboard repeats stay "asked" although no request reaches the upstream chain.
+   */
+  served?(again: () => void): void;
 }
 
 /** What the rest of the service needs from Kore.ai: one engagement question, answered and normalized. */
