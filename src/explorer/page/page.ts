@@ -23,6 +23,19 @@ export const config = JSON.parse(document.getElementById('explorer-config')?.tex
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 export const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
-/** For tests and devtools: the drawn charts and the last answer. */
-export const handle: { daily?: Chart; heatmap?: Chart; periods?: Chart; trend?: Trend | null; state?: ExplorerState } = {};
+/**
+ * For tests and devtools: the drawn charts, the last answer, and the live timer (live.ts):
+ * `liveIntervalMs` (read-only), when the armed timer was armed (page clock), and when each timed
+ * reload ran.
+ */
+export const handle: {
+  daily?: Chart;
+  heatmap?: Chart;
+  periods?: Chart;
+  trend?: Trend | null;
+  state?: ExplorerState;
+  readonly liveIntervalMs?: number;
+  liveArmedAt?: number;
+  liveReloads: number[];
+} = { liveReloads: [] };
 (window as unknown as { engagementExplorer: typeof handle }).engagementExplorer = handle;
