@@ -1,5 +1,6 @@
 import type { Chart } from 'chart.js';
 import type { ExplorerTrendQuery } from './generated';
+import type { LiveRecord } from './live';
 import type { ExplorerState } from './state';
 
 /**
@@ -35,7 +36,5 @@ export const handle: {
   trend?: Trend | null;
   state?: ExplorerState;
   readonly liveIntervalMs?: number;
-  liveArmedAt?: number;
-  liveReloads: number[];
-} = { liveReloads: [] };
+} & LiveRecord = { liveReloads: [] };
 (window as unknown as { engagementExplorer: typeof handle }).engagementExplorer = handle;

@@ -3,7 +3,7 @@ import { drawDaily, drawPeriods } from './charts';
 import { drawHeatmap } from './heatmap';
 import { plainError, type PlainError } from './messages';
 import { $, browserZone, config, handle } from './page';
-import { armLive, LIVE_INTERVAL_MS } from './live';
+import { armLive, LIVE_INTERVAL_MS, stopLive } from './live';
 import { drawActivity, drawFreshness, drawTiles } from './tiles';
 import { hourlyFits, queryFromState, stateFromQuery, UNITS, type ExplorerState, type Preset } from './state';
 
@@ -83,6 +83,7 @@ let generation = 0;
 
 async function show(state: ExplorerState): Promise<void> {
   const mine = ++generation;
+  stopLive(handle);
   handle.state = state;
   view.setAttribute('aria-busy', 'true');
   const asked = state.preset === 'custom' ? `${state.start} to ${state.end}` : $<HTMLSelectElement>('preset').selectedOptions[0]?.text;
@@ -92,7 +93,7 @@ async function show(state: ExplorerState): Promise<void> {
   if (mine !== generation) return; // a newer question was asked meanwhile
   view.removeAttribute('aria-busy');
   // The next timed reload counts from this answer (live.ts): never sooner than the interval.
-  armLive(state.live, () => void show(state));
+  armLive(state.live, () => void show(state), handle);
   // Without numbers the chart panels stay out of the way of the error.
   view.toggleAttribute('data-empty', 'failure' in outcome || !outcome.trend);
   if ('failure' in outcome) {
