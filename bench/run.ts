@@ -4,6 +4,7 @@ import type { Row, Scenario } from './lib/scenario';
 import { ONLY, ROUNDS, SECONDS } from './lib/settings';
 import { startReplay, startUpstream } from './lib/upstream';
 import { dashboard } from './scenarios/dashboard';
+import { dashboardWall } from './scenarios/dashboard-wall';
 import { efficiency } from './scenarios/efficiency';
 import { memory } from './scenarios/memory';
 import { overhead } from './scenarios/overhead';
@@ -21,7 +22,7 @@ import { throughput } from './scenarios/throughput';
  * Settings (BENCH_ROUNDS, BENCH_SECONDS, BENCH_ONLY, BENCH_MEMORY_OPS) are in lib/settings.ts.
  */
 
-const SCENARIOS: readonly Scenario[] = [overhead, throughput, efficiency, scale, memory, dashboard, startup];
+const SCENARIOS: readonly Scenario[] = [overhead, throughput, efficiency, scale, memory, dashboard, startup, dashboardWall];
 
 async function main(): Promise<void> {
   const unknown = [...ONLY].filter((name) => !SCENARIOS.some((s) => s.name === name));

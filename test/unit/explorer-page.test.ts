@@ -1,6 +1,14 @@
 import { plainError, networkError } from '../../src/explorer/page/messages';
 import { daysIn, hourlyFits, PRESETS, queryFromState, rangeInput, stateFromQuery, type ExplorerState } from '../../src/explorer/page/state';
-import { changeText, periodLabel, previousPeriodWords, stickinessText } from '../../src/explorer/page/words';
+import {
+  ageText,
+  asOfTime,
+  changeText,
+  freshnessText,
+  periodLabel,
+  previousPeriodWords,
+  stickinessText,
+} from '../../src/explorer/page/words';
 import { pageHtml } from '../../src/explorer/explorer.route';
 import { RangePreset } from '../../src/engagement/engagement.args';
 
@@ -23,6 +31,7 @@ describe('explorer state in the URL', () => {
       conversationType: 'ALL',
       conversationStatus: 'ALL',
       unit: 'WEEK',
+      live: false,
     });
     // A preset goes to the API as a preset: no dates computed here.
     expect(rangeInput(state)).toEqual({ preset: 'LAST_30_DAYS' });
@@ -45,6 +54,15 @@ describe('explorer state in the URL', () => {
     }
     // Dates left in a preset's link are not the question: the preset is.
     expect(stateFromQuery('?range=LAST_WEEK&start=2025-01-01&end=2025-01-02', DEFAULTS)).toMatchObject({ start: '', end: '' });
+  });
+
+  it('the live toggle is kept in the link as live=1, and left out when off', () => {
+    const live = stateFromQuery('?bot=st-x&range=TODAY&tz=UTC&live=1', DEFAULTS);
+    expect(live.live).toBe(true);
+    expect(queryFromState(live)).toBe('?bot=st-x&range=TODAY&tz=UTC&unit=WEEK&live=1');
+    expect(stateFromQuery(queryFromState(live), DEFAULTS)).toEqual(live);
+    expect(stateFromQuery('?bot=st-x&live=yes', DEFAULTS).live).toBe(false);
+    expect(queryFromState({ ...live, live: false })).not.toContain('live');
   });
 
   it('old links (range=7|30|90, preset=7|30|90) open as the named presets', () => {
@@ -231,5 +249,35 @@ describe('explorer page shell', () => {
     expect(html).not.toContain('</script><script>');
     const json = /<script type="application\/json">(.*)<\/script>/.exec(html)?.[1] ?? '';
     expect(JSON.parse(json).demoBots[0].name).toBe('</script><script>alert(1)</script>');
+  });
+});
+
+describe('explorer freshness words', () => {
+  it('says the age the API counted, in whole units', () => {
+    expect([0, 59, 60, 180, 3599, 3600, 7300, 86_399, 86_400, 3 * 86_400].map(ageText)).toEqual([
+      'just now',
+      'just now',
+      '1 min ago',
+      '3 min ago',
+      '59 min ago',
+      '1 h ago',
+      '2 h ago',
+      '23 h ago',
+      '1 day ago',
+      '3 days ago',
+    ]);
+  });
+
+  it('"as of 14:05 (3 min ago)": asOf on the viewer\'s 24-hour clock in their zone', () => {
+    const fresh = { asOf: '2026-12-02T14:05:30.000Z', ageSeconds: 180, stale: false };
+    expect(freshnessText(fresh, 'en-US', 'UTC')).toEqual({ shown: 'as of 14:05 (3 min ago)', staleWords: '' });
+    expect(asOfTime(fresh.asOf, 'en-US', 'America/New_York')).toBe('09:05');
+    expect(asOfTime('2026-12-02T00:07:00.000Z', 'en-US', 'UTC')).toBe('00:07');
+  });
+
+  it('stale numbers get words for screen readers', () => {
+    const text = freshnessText({ asOf: '2026-12-02T14:05:30.000Z', ageSeconds: 4000, stale: true }, 'en-US', 'UTC');
+    expect(text.shown).toBe('as of 14:05 (1 h ago)');
+    expect(text.staleWords).toMatch(/^Stale: /);
   });
 });

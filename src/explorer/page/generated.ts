@@ -2,6 +2,15 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** Where the answers behind a trend came from; with several answers, the least fresh of them. */
+export type AnswerSource =
+  /** A cached answer, still within its freshness (CACHE_TTL_RECENT_SECONDS or CACHE_TTL_SETTLED_SECONDS). */
+  | 'CACHE'
+  /** A cached answer past its freshness: served because Kore.ai failed or the budget was spent, or at once under STALE_WHILE_REVALIDATE. */
+  | 'STALE_CACHE'
+  /** Asked from Kore.ai for this request (or by a request asking the same at the same time). */
+  | 'UPSTREAM';
+
 /** Conversation state filter. */
 export type ConversationStatus =
   /** Conversations still open. */
@@ -81,6 +90,6 @@ export type ExplorerTrendQueryVariables = Exact<{
 }>;
 
 
-export type ExplorerTrendQuery = { engagementTrend: { botId: string, range: { start: string, end: string, days: number }, summary: { uniqueUsers: number, newUsers: number, returningUsers: number, avgUniqueUsersPerDay: number, avgNewUsersPerDay: number, avgReturningUsersPerDay: number } | null, series: { uniqueUsers: Array<{ date: string, users: number }>, newUsers: Array<{ date: string, users: number }> | null, returningUsers: Array<{ date: string, users: number }> | null }, hourly?: Array<{ date: string, hour: number, uniqueUsers: number }>, change: { uniqueUsers: { current: number, previous: number, absolute: number, relative: number | null }, newUsers: { current: number, previous: number, absolute: number, relative: number | null }, returningUsers: { current: number, previous: number, absolute: number, relative: number | null } } | null, compare: { range: { start: string, end: string, days: number }, series: { uniqueUsers: Array<{ date: string, users: number }> } } | null, periods: Array<{ complete: boolean, range: { start: string, end: string, days: number }, summary: { uniqueUsers: number } | null }>, activity: { averageDailyUsers: number, stickiness: number | null, peakDay: { date: string, users: number } | null } | null } | null };
+export type ExplorerTrendQuery = { engagementTrend: { botId: string, range: { start: string, end: string, days: number }, summary: { uniqueUsers: number, newUsers: number, returningUsers: number, avgUniqueUsersPerDay: number, avgNewUsersPerDay: number, avgReturningUsersPerDay: number } | null, series: { uniqueUsers: Array<{ date: string, users: number }>, newUsers: Array<{ date: string, users: number }> | null, returningUsers: Array<{ date: string, users: number }> | null }, hourly?: Array<{ date: string, hour: number, uniqueUsers: number }>, change: { uniqueUsers: { current: number, previous: number, absolute: number, relative: number | null }, newUsers: { current: number, previous: number, absolute: number, relative: number | null }, returningUsers: { current: number, previous: number, absolute: number, relative: number | null } } | null, compare: { range: { start: string, end: string, days: number }, series: { uniqueUsers: Array<{ date: string, users: number }> } } | null, periods: Array<{ complete: boolean, range: { start: string, end: string, days: number }, summary: { uniqueUsers: number } | null }>, activity: { averageDailyUsers: number, stickiness: number | null, peakDay: { date: string, users: number } | null } | null, freshness: { asOf: unknown, ageSeconds: number, stale: boolean, source: AnswerSource } } | null };
 
 export type ChangeFiguresFragment = { current: number, previous: number, absolute: number, relative: number | null };

@@ -1,5 +1,6 @@
 import type { Chart } from 'chart.js';
 import type { ExplorerTrendQuery } from './generated';
+import type { LiveRecord } from './live';
 import type { ExplorerState } from './state';
 
 /**
@@ -23,6 +24,17 @@ export const config = JSON.parse(document.getElementById('explorer-config')?.tex
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 export const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
-/** For tests and devtools: the drawn charts and the last answer. */
-export const handle: { daily?: Chart; heatmap?: Chart; periods?: Chart; trend?: Trend | null; state?: ExplorerState } = {};
+/**
+ * For tests and devtools: the drawn charts, the last answer, and the live timer (live.ts):
+ * `liveIntervalMs` (read-only), when the armed timer was armed (page clock), and when each timed
+ * reload ran.
+ */
+export const handle: {
+  daily?: Chart;
+  heatmap?: Chart;
+  periods?: Chart;
+  trend?: Trend | null;
+  state?: ExplorerState;
+  readonly liveIntervalMs?: number;
+} & LiveRecord = { liveReloads: [] };
 (window as unknown as { engagementExplorer: typeof handle }).engagementExplorer = handle;

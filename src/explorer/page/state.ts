@@ -59,6 +59,8 @@ export interface ExplorerState {
   readonly conversationStatus: (typeof CONVERSATION_STATUSES)[number];
   /** Calendar periods of the periods chart. */
   readonly unit: PeriodUnit;
+  /** Reload the view every LIVE_INTERVAL_MS (live.ts) while the page is open; `live=1` in the link. */
+  readonly live: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -107,6 +109,7 @@ export function stateFromQuery(search: string, defaults: { bot: string; timeZone
     conversationType: oneOf(q.get('type'), CONVERSATION_TYPES, 'ALL'),
     conversationStatus: oneOf(q.get('status'), CONVERSATION_STATUSES, 'ALL'),
     unit: oneOf(q.get('unit'), UNITS, 'WEEK'),
+    live: q.get('live') === '1',
   };
 }
 
@@ -127,5 +130,6 @@ export function queryFromState(state: ExplorerState): string {
   if (state.channel) q.set('channel', state.channel);
   if (state.conversationType !== 'ALL') q.set('type', state.conversationType);
   if (state.conversationStatus !== 'ALL') q.set('status', state.conversationStatus);
+  if (state.live) q.set('live', '1');
   return `?${q.toString()}`;
 }

@@ -1,5 +1,5 @@
 import { $, type Trend } from './page';
-import { changeText, previousPeriodWords, stickinessText } from './words';
+import { changeText, freshnessText, previousPeriodWords, stickinessText } from './words';
 import type { ChangeFiguresFragment } from './generated';
 
 /**
@@ -88,6 +88,37 @@ export function drawTiles(trend: Trend | null): void {
   $('compared').textContent = trend.compare
     ? `Changes are against ${previousPeriodWords(days)}, ${trend.compare.range.start} to ${trend.compare.range.end}.`
     : '';
+}
+
+/**
+ * "as of 14:05 (3 min ago)" under the tiles: `asOf` in this browser's time, the age as the API
+ * counted it. Stale numbers get a visible mark (for the eye) and a sentence (for screen readers),
+ * and the tiles are marked too. The API's values are on the element as `data-*`.
+ */
+export function drawFreshness(trend: Trend | null): void {
+  const el = $('freshness');
+  const f = trend?.freshness;
+  el.replaceChildren();
+  $('tiles').toggleAttribute('data-stale', f?.stale === true);
+  for (const key of ['asOf', 'ageSeconds', 'stale', 'source']) delete el.dataset[key];
+  if (!f) return;
+  // DateTime is an ISO 8601 string on the wire; codegen types the scalar as unknown.
+  const asOf = String(f.asOf);
+  Object.assign(el.dataset, { asOf, ageSeconds: String(f.ageSeconds), stale: String(f.stale), source: f.source });
+  const text = freshnessText({ ...f, asOf }, locale);
+  const shown = document.createElement('span');
+  shown.className = 'as-of';
+  shown.textContent = text.shown;
+  el.append(shown);
+  if (!f.stale) return;
+  const mark = document.createElement('span');
+  mark.className = 'stale-mark';
+  mark.setAttribute('aria-hidden', 'true');
+  mark.textContent = '⚠ stale';
+  const words = document.createElement('span');
+  words.className = 'visually-hidden';
+  words.textContent = text.staleWords;
+  el.append(' ', mark, words);
 }
 
 function figure(key: string, label: string, text: string, value: number | null | undefined, note = ''): HTMLElement {

@@ -3,7 +3,8 @@ import { drawDaily, drawPeriods } from './charts';
 import { drawHeatmap } from './heatmap';
 import { plainError, type PlainError } from './messages';
 import { $, browserZone, config, handle } from './page';
-import { drawActivity, drawTiles } from './tiles';
+import { armLive, LIVE_INTERVAL_MS, stopLive } from './live';
+import { drawActivity, drawFreshness, drawTiles } from './tiles';
 import { hourlyFits, queryFromState, stateFromQuery, UNITS, type ExplorerState, type Preset } from './state';
 
 /**
@@ -36,6 +37,7 @@ function showState(state: ExplorerState): void {
   $<HTMLSelectElement>('conversationType').value = state.conversationType;
   $<HTMLSelectElement>('conversationStatus').value = state.conversationStatus;
   for (const radio of unitRadios()) radio.checked = radio.value === state.unit;
+  $<HTMLInputElement>('live').checked = state.live;
 }
 
 function readState(): ExplorerState {
@@ -52,6 +54,7 @@ function readState(): ExplorerState {
     conversationType: $<HTMLSelectElement>('conversationType').value as ExplorerState['conversationType'],
     conversationStatus: $<HTMLSelectElement>('conversationStatus').value as ExplorerState['conversationStatus'],
     unit: UNITS.find((u) => u === unit) ?? 'WEEK',
+    live: $<HTMLInputElement>('live').checked,
   };
 }
 
@@ -69,6 +72,7 @@ function showError(error: PlainError | undefined): void {
 
 function draw(trend: Parameters<typeof drawTiles>[0], state: ExplorerState, withHourly: boolean): void {
   drawTiles(trend);
+  drawFreshness(trend);
   drawActivity(trend);
   drawDaily(trend);
   drawPeriods(trend, state.unit);
@@ -79,6 +83,7 @@ let generation = 0;
 
 async function show(state: ExplorerState): Promise<void> {
   const mine = ++generation;
+  stopLive(handle);
   handle.state = state;
   view.setAttribute('aria-busy', 'true');
   const asked = state.preset === 'custom' ? `${state.start} to ${state.end}` : $<HTMLSelectElement>('preset').selectedOptions[0]?.text;
@@ -87,6 +92,8 @@ async function show(state: ExplorerState): Promise<void> {
   const outcome = await ask(state, withHourly, $<HTMLInputElement>('token').value.trim());
   if (mine !== generation) return; // a newer question was asked meanwhile
   view.removeAttribute('aria-busy');
+  // The next timed reload counts from this answer (live.ts): never sooner than the interval.
+  armLive(state.live, () => void show(state), handle);
   // Without numbers the chart panels stay out of the way of the error.
   view.toggleAttribute('data-empty', 'failure' in outcome || !outcome.trend);
   if ('failure' in outcome) {
@@ -124,6 +131,7 @@ function submit(push: boolean): void {
 const stateFromUrl = () => stateFromQuery(location.search, { bot: config.demoBots?.[0]?.id ?? '', timeZone: browserZone });
 
 export function start(): void {
+  Object.defineProperty(handle, 'liveIntervalMs', { value: LIVE_INTERVAL_MS, writable: false, enumerable: true });
   fillChoices();
   const initial = stateFromUrl();
   showState(initial);
@@ -135,6 +143,7 @@ export function start(): void {
   form.addEventListener('change', (event) => {
     const target = event.target as HTMLElement;
     if (target.tagName === 'SELECT') submit(true);
+    else if (target.id === 'live') submit(false);
     else if (target.id === 'start' || target.id === 'end') $<HTMLSelectElement>('preset').value = 'custom';
   });
   // The periods toggle sits on its chart, outside the form; it is part of the view all the same.

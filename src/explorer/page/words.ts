@@ -62,3 +62,41 @@ export function periodLabel(
   if (unit === 'WEEK') return period.complete ? days : `${days} (partial)`;
   return period.complete ? month.format(utc(start)) : `${month.format(utc(start))} (partial: ${days})`;
 }
+
+/** "just now", "3 min ago", "2 h ago", "4 days ago": the API's `ageSeconds`, never this browser's clock. */
+export function ageText(ageSeconds: number): string {
+  if (ageSeconds < 60) return 'just now';
+  if (ageSeconds < 3600) return `${Math.floor(ageSeconds / 60)} min ago`;
+  if (ageSeconds < 86_400) return `${Math.floor(ageSeconds / 3600)} h ago`;
+  const days = Math.floor(ageSeconds / 86_400);
+  return days === 1 ? '1 day ago' : `${days} days ago`;
+}
+
+/** `asOf` as the viewer's wall clock shows it ("14:05"), in `timeZone` (the browser's unless given). */
+export function asOfTime(asOf: string, locale: string, timeZone?: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    ...(timeZone ? { timeZone } : {}),
+  }).format(new Date(asOf));
+}
+
+export interface FreshnessText {
+  /** What the line under the tiles shows: "as of 14:05 (3 min ago)". */
+  readonly shown: string;
+  /** For screen readers when the numbers are stale (the visible mark is a symbol); empty when fresh. */
+  readonly staleWords: string;
+}
+
+/** The freshness line under the tiles, from the API's `freshness`. */
+export function freshnessText(
+  freshness: { readonly asOf: string; readonly ageSeconds: number; readonly stale: boolean },
+  locale: string,
+  timeZone?: string,
+): FreshnessText {
+  return {
+    shown: `as of ${asOfTime(freshness.asOf, locale, timeZone)} (${ageText(freshness.ageSeconds)})`,
+    staleWords: freshness.stale ? 'Stale: these numbers are older than their freshness; a newer answer was not available yet.' : '',
+  };
+}
