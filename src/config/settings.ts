@@ -117,11 +117,18 @@ export function tracesEndpoint(full: string | undefined, base: string | undefine
 /**
  * CACHE_MAX_BYTES bounds everything the process keeps per distinct request, in heap bytes measured
  * after a full collection: a fifth for whole operation answers, a tenth for the parsed documents and
- * persisted query texts Apollo keeps, the rest (seven tenths) for upstream answers. With Redis
- * holding upstream answers, only the operation and document shares are in process.
+ * persisted query texts Apollo keeps, a twentieth for the questions background refresh tracks, the
+ * rest (thirteen twentieths) for upstream answers. With Redis holding upstream answers, only the
+ * operation, document and refresh shares are in process.
  */
-export function cacheShares(cacheMaxBytes: number): { readonly answers: number; readonly operations: number; readonly documents: number } {
+export function cacheShares(cacheMaxBytes: number): {
+  readonly answers: number;
+  readonly operations: number;
+  readonly documents: number;
+  readonly refresh: number;
+} {
   const operations = Math.floor(cacheMaxBytes / 5);
   const documents = Math.floor(cacheMaxBytes / 10);
-  return { answers: cacheMaxBytes - operations - documents, operations, documents };
+  const refresh = Math.floor(cacheMaxBytes / 20);
+  return { answers: cacheMaxBytes - operations - documents - refresh, operations, documents, refresh };
 }

@@ -10,7 +10,7 @@ import { budgetRefusalLabel, createMemoryBudget, type BotBudget } from './budget
 import type { BudgetUsage } from './budget-usage';
 import { createCircuitBreaker } from './breaker';
 import { createKoreClient, type KoreClient, type UpstreamLog } from './kore';
-import { createRefresher } from './refresher';
+import { createRefresher, TRACKED_BYTES } from './refresher';
 import { createResilientClient, type ResilientClient } from './resilient-client';
 import { createMemoryCache, type ResponseCache } from './response-cache';
 import { createRedisCache } from './redis';
@@ -141,6 +141,7 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
   const refresher = r.refresh
     ? createRefresher({
         now: options.now ?? Date.now,
+        maxQuestions: Math.floor(cacheShares(r.cacheMaxBytes).refresh / TRACKED_BYTES),
         tickMs: Math.min(1000, Math.max(50, r.cacheTtlRecentSeconds * 50)),
         events: options.metrics,
       })

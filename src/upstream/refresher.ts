@@ -11,8 +11,16 @@ import type { RefreshResult } from './resilient-client';
  *   once in each refreshed freshness; otherwise it is dropped (`skipped_idle`);
  * - one refresh per answer across replicas (the client's refresh lock, or a newer answer in the
  *   shared cache), and at most one in flight per question in this process;
- * - the questions tracked are bounded (`maxQuestions`): past it, new questions are not refreshed.
+ * - the questions tracked are bounded (`maxQuestions`, from CACHE_MAX_BYTES' refresh share and
+ *   TRACKED_BYTES): past it, new questions are not refreshed.
  */
+
+/**
+ * Heap one tracked question may keep (its Map entry, key string and request): a generous estimate,
+ * not a per-entry measurement; the soak test (test/integration/memory-soak.test.ts) holds the whole
+ * process to CACHE_MAX_BYTES with refresh on, and failed before this bound existed.
+ */
+export const TRACKED_BYTES = 1500;
 
 /** The share of a freshness period, at its end, in which a refresh is due. */
 export const LEAD_SHARE = 0.15;

@@ -73,12 +73,13 @@ describe('configuration', () => {
 
 describe('cache shares', () => {
   it.each([0, 1, 4, 5, 49_999_999, 50_000_000])(
-    'CACHE_MAX_BYTES=%i is split without going over: a fifth for operations, a tenth for documents',
+    'CACHE_MAX_BYTES=%i is split without going over: a fifth for operations, a tenth for documents, a twentieth for refresh',
     (total) => {
-      const { answers, operations, documents } = cacheShares(total);
-      expect(answers + operations + documents).toBe(total);
+      const { answers, operations, documents, refresh } = cacheShares(total);
+      expect(answers + operations + documents + refresh).toBe(total);
       expect(operations).toBe(Math.floor(total / 5));
       expect(documents).toBe(Math.floor(total / 10));
+      expect(refresh).toBe(Math.floor(total / 20));
       expect(answers).toBeGreaterThanOrEqual(operations);
     },
   );
