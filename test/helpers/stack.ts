@@ -99,6 +99,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 const operations = new Map<string, string>();
 
 /** The text of test/operations/<name>.graphql (the documents codegen types). */
+/** A stack whose one Kore.ai app (`cs-a`) is the upstream at `upstreamUrl` (a recording fake, usually). */
+export function startStackBehind(upstreamUrl: string, options: Omit<StackOptions, 'upstreamUrl'> = {}): Promise<Stack> {
+  return startStack({
+    ...options,
+    upstreamUrl,
+    env: { KORE_HOST: upstreamUrl, KORE_CLIENT_ID: 'cs-a', KORE_CLIENT_SECRET: 'secret-a', ...options.env },
+  });
+}
+
 export function operation(name: string): string {
   let text = operations.get(name);
   if (!text) operations.set(name, (text = readFileSync(join(__dirname, '..', 'operations', `${name}.graphql`), 'utf8')));

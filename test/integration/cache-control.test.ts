@@ -5,7 +5,7 @@ import { bearer, callerToken, JWT_ENV } from '../helpers/caller-tokens';
 import { testNow } from '../helpers/clock';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor } from '../helpers/kore-answers';
-import { codes, startStack, trendCalls, type Stack } from '../helpers/stack';
+import { codes, startStack, startStackBehind, trendCalls, type Stack } from '../helpers/stack';
 
 /**
  * Cache-Control on every response, from the freshness of the upstream answers used, on a clock
@@ -160,16 +160,8 @@ describe('upstream failures: no-store', () => {
   let failing = false;
   beforeAll(async () => {
     fake = await startFakeUpstream((r) => (failing ? { status: 502, raw: '<html>bad gateway</html>' } : dailyAnswerFor(r)));
-    stack = await startStack({
-      upstreamUrl: fake.url,
-      env: {
-        KORE_HOST: fake.url,
-        KORE_CLIENT_ID: 'cs-a',
-        KORE_CLIENT_SECRET: 'secret-a',
-        RETRY_MAX_ATTEMPTS: '2',
-        RETRY_BASE_DELAY_MS: '20',
-        ...TTL,
-      },
+    stack = await startStackBehind(fake.url, {
+      env: { RETRY_MAX_ATTEMPTS: '2', RETRY_BASE_DELAY_MS: '20', ...TTL },
       now: () => clock,
     });
   });

@@ -3,7 +3,7 @@ import { todayIn } from '../../src/time/zones';
 import { startFakeUpstream, type FakeReply, type FakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor } from '../helpers/kore-answers';
 import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../helpers/redis-server';
-import { startStack, type Stack } from '../helpers/stack';
+import { startStackBehind, type Stack } from '../helpers/stack';
 import { until } from '../helpers/wait';
 
 /**
@@ -45,16 +45,9 @@ suite('STALE_WHILE_REVALIDATE on replicas sharing Redis', () => {
     clock = Date.now();
     const started = await Promise.all(
       [0, 1].map(() =>
-        startStack({
-          upstreamUrl: fake.url,
+        startStackBehind(fake.url, {
           now: () => clock,
-          env: {
-            KORE_HOST: fake.url,
-            KORE_CLIENT_ID: 'cs-a',
-            KORE_CLIENT_SECRET: 'secret-a',
-            REDIS_URL: redis.url,
-            CACHE_TTL_RECENT_SECONDS: '60',
-          },
+          env: { REDIS_URL: redis.url, CACHE_TTL_RECENT_SECONDS: '60' },
         }),
       ),
     );

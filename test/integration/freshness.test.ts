@@ -3,7 +3,7 @@ import { todayIn } from '../../src/time/zones';
 import { testNow } from '../helpers/clock';
 import { startFakeUpstream, type FakeReply, type FakeRequest, type FakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor } from '../helpers/kore-answers';
-import { codes, startStack, type Stack, type StackOptions } from '../helpers/stack';
+import { codes, startStackBehind, type Stack, type StackOptions } from '../helpers/stack';
 import { until } from '../helpers/wait';
 
 /**
@@ -27,17 +27,8 @@ afterEach(async () => {
 let clock = testNow();
 async function stackWith(env: Record<string, string> = {}, extra: Partial<StackOptions> = {}): Promise<Stack> {
   clock = testNow();
-  const stack = await startStack({
-    upstreamUrl: fake.url,
-    env: {
-      KORE_HOST: fake.url,
-      KORE_CLIENT_ID: 'cs-a',
-      KORE_CLIENT_SECRET: 'secret-a',
-      RETRY_BASE_DELAY_MS: '20',
-      RETRY_MAX_ATTEMPTS: '1',
-      CACHE_TTL_RECENT_SECONDS: '60',
-      ...env,
-    },
+  const stack = await startStackBehind(fake.url, {
+    env: { RETRY_BASE_DELAY_MS: '20', RETRY_MAX_ATTEMPTS: '1', CACHE_TTL_RECENT_SECONDS: '60', ...env },
     now: () => clock,
     ...extra,
   });

@@ -4,7 +4,7 @@ import { testNow } from '../helpers/clock';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
 import { startHiveGateway, startBotsSubgraph, type HiveGateway } from '../helpers/hive-gateway';
 import { dailyAnswerFor, expectedUnique } from '../helpers/kore-answers';
-import { startStack, type Stack } from '../helpers/stack';
+import { startStackBehind, type Stack } from '../helpers/stack';
 
 /**
  * Hive Gateway (composed by The Guild's composer) keeps a repeated entity query in its response
@@ -27,12 +27,8 @@ let subgraphRequests = 0;
 
 beforeAll(async () => {
   fake = await startFakeUpstream((r) => (failing ? { status: 502, raw: '<html>bad gateway</html>' } : dailyAnswerFor(r)));
-  stack = await startStack({
-    upstreamUrl: fake.url,
+  stack = await startStackBehind(fake.url, {
     env: {
-      KORE_HOST: fake.url,
-      KORE_CLIENT_ID: 'cs-a',
-      KORE_CLIENT_SECRET: 'secret-a',
       RETRY_MAX_ATTEMPTS: '2',
       RETRY_BASE_DELAY_MS: '20',
       CACHE_TTL_SETTLED_SECONDS: '21600',

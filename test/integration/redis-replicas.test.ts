@@ -3,7 +3,7 @@ import { todayIn } from '../../src/time/zones';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor, expectedUnique } from '../helpers/kore-answers';
 import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../helpers/redis-server';
-import { codes, startStack, type Stack } from '../helpers/stack';
+import { codes, startStackBehind, type Stack } from '../helpers/stack';
 
 /** Three replicas on one real Redis share the cache, the single flight and each bot's budget. */
 const binary = redisBinary();
@@ -23,9 +23,8 @@ type Summary = { engagementTrend: { summary: { uniqueUsers: number } | null } | 
 async function replicas(n: number, env: Record<string, string> = {}): Promise<Stack[]> {
   const started = await Promise.all(
     Array.from({ length: n }, () =>
-      startStack({
-        upstreamUrl: fake.url,
-        env: { KORE_HOST: fake.url, KORE_CLIENT_ID: 'cs-a', KORE_CLIENT_SECRET: 'secret-a', REDIS_URL: redis.url, ...env },
+      startStackBehind(fake.url, {
+        env: { REDIS_URL: redis.url, ...env },
       }),
     ),
   );
@@ -102,9 +101,8 @@ suite('when Redis goes away', () => {
   it('fails closed with a clear UPSTREAM_UNAVAILABLE and calls nothing upstream', async () => {
     const own = await startRedis(binary as string);
     const upstream = await startFakeUpstream(dailyAnswerFor);
-    const replica = await startStack({
-      upstreamUrl: upstream.url,
-      env: { KORE_HOST: upstream.url, KORE_CLIENT_ID: 'cs-a', KORE_CLIENT_SECRET: 'secret-a', REDIS_URL: own.url, RETRY_MAX_ATTEMPTS: '1' },
+    const replica = await startStackBehind(upstream.url, {
+      env: { REDIS_URL: own.url, RETRY_MAX_ATTEMPTS: '1' },
     });
     try {
       expect((await replica.gql(summaryQuery(day(-9), day(-5), 'st-down'))).body.errors).toBeUndefined();

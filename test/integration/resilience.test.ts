@@ -3,7 +3,7 @@ import { todayIn } from '../../src/time/zones';
 import { createMemoryCache } from '../../src/upstream/response-cache';
 import { startFakeUpstream, type FakeReply, type FakeUpstream } from '../helpers/fake-upstream';
 import { dailyAnswerFor, expectedUnique } from '../helpers/kore-answers';
-import { codes, startStack, type Stack, type StackOptions } from '../helpers/stack';
+import { codes, startStackBehind, type Stack, type StackOptions } from '../helpers/stack';
 import { testNow } from '../helpers/clock';
 import { until } from '../helpers/wait';
 
@@ -20,9 +20,8 @@ afterEach(async () => {
 });
 
 async function stackWith(env: Record<string, string>, extra: Partial<StackOptions> = {}): Promise<Stack> {
-  const stack = await startStack({
-    upstreamUrl: fake.url,
-    env: { KORE_HOST: fake.url, KORE_CLIENT_ID: 'cs-a', KORE_CLIENT_SECRET: 'secret-a', RETRY_BASE_DELAY_MS: '20', ...env },
+  const stack = await startStackBehind(fake.url, {
+    env: { RETRY_BASE_DELAY_MS: '20', ...env },
     ...extra,
   });
   stacks.push(stack);
