@@ -56,7 +56,7 @@ export type Fragments = Readonly<Record<string, FragmentDefinitionNode | undefin
  * @skip/@include. A literal or a variable that is a boolean decides; anything else (a raw variable
  * that coercion would refuse) counts as included, so an estimate over raw variables never counts low.
  */
-export function isIncluded(node: { readonly directives?: readonly DirectiveNode[] }, variables: Variables): boolean {
+function isIncluded(node: { readonly directives?: readonly DirectiveNode[] }, variables: Variables): boolean {
   for (const d of node.directives ?? []) {
     if (d.name.value !== 'skip' && d.name.value !== 'include') continue;
     const arg = d.arguments?.find((a) => a.name.value === 'if');
@@ -245,14 +245,4 @@ export function planOperation(
     for (const granularity of callsFor(needs)) calls.add(query ? requestKey(upstreamRequest(query, granularity)) : `${granularity}|${key}`);
   }
   return { calls, refused };
-}
-
-/** The number of upstream calls an operation makes (see planOperation). */
-export function estimateUpstreamCalls(
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: Variables,
-  resolveQuestion?: ResolveQuestion,
-): number {
-  return planOperation(document, operation, variables, resolveQuestion).calls.size;
 }

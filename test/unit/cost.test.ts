@@ -1,7 +1,7 @@
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { OperationLimitError } from '../../src/errors';
 import { MAX_VALUE_DEPTH } from '../../src/security/body';
-import { estimateUpstreamCalls, type ResolveQuestion } from '../../src/engagement/plan';
+import type { ResolveQuestion } from '../../src/engagement/plan';
 import type { TrendQuery } from '../../src/engagement/model';
 import { operationCost } from '../../src/security/cost';
 
@@ -12,7 +12,7 @@ const parsed = (query: string) => {
 };
 const cost = (query: string, variables: Record<string, unknown> = {}, resolve?: ResolveQuestion) => {
   const { document, operation } = parsed(query);
-  return estimateUpstreamCalls(document, operation, variables, resolve);
+  return operationCost(document, operation, variables, resolve).calls;
 };
 const R1 = 'range: { start: "2025-12-01", end: "2025-12-07" }';
 const R2 = 'range: { start: "2025-11-01", end: "2025-11-07" }';
