@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RecordedCall } from './calls';
-import { parseFaults, type Faults } from './faults';
+// The switches and their parser live with the configuration that reads EMULATOR_FAULTS; the run-time
+// PUT /emulator/faults route parses with the same function, so both accept the same JSON.
+import { parseFaults, type Faults } from '../config/emulator';
 import { createEmulatorHandler } from './handler';
 import type { RateLimit } from './rate-limit';
 import type { ZoneDefaults } from './request';

@@ -2,10 +2,6 @@ import type http from 'node:http';
 import type { Faults } from '../config/emulator';
 import { mulberry32 } from './world';
 
-// The switches and their parser live with the configuration that reads EMULATOR_FAULTS; the
-// run-time PUT /emulator/faults route parses with the same function, so both accept the same JSON.
-export { NO_FAULTS, parseFaults, type Faults } from '../config/emulator';
-
 export type FaultDecision =
   | { kind: 'reset' }
   | { kind: 'status'; status: number; msg: string; headers?: Record<string, string> }

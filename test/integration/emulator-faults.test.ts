@@ -1,6 +1,6 @@
 import { isoDate } from '../../src/time/calendar';
 import { todayIn } from '../../src/time/zones';
-import { NO_FAULTS } from '../../src/emulator/faults';
+import { NO_FAULTS } from '../../src/config/emulator';
 import { codes, startStack, trendCalls, type Stack } from '../helpers/stack';
 import { testNow } from '../helpers/clock';
 
