@@ -112,3 +112,21 @@ export async function timedTrend(url: string, query: string, variables: Record<s
     return { startedAt, ms: performance.now() - startedAt, codes: [error instanceof Error ? error.name : 'FETCH_FAILED'] };
   }
 }
+
+/**
+ * Sums of the counters the scenario reports, read from the server's own /metrics: background
+ * refreshes by outcome, cache events and budget refusals by reason (Prometheus text, labels kept).
+ */
+export async function wallMetrics(graphUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(new URL('/metrics', graphUrl))).text();
+  const wanted = /^(eg_refresh_total|eg_cache_events_total|eg_budget_refusals_total|eg_budget_waits_total)(?:\{([^}]*)\})? (\S+)$/;
+  const sums: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = wanted.exec(line);
+    if (!m) continue;
+    const label = /(?:outcome|event|reason)="([^"]+)"/.exec(m[2] ?? '')?.[1] ?? '';
+    const key = `${m[1].replace(/^eg_|_total$/g, '')}${label ? `.${label}` : ''}`;
+    sums[key] = (sums[key] ?? 0) + Number(m[3]);
+  }
+  return sums;
+}
