@@ -90,11 +90,13 @@ export interface Answer {
   readonly codes: readonly string[];
   readonly ageSeconds?: number;
   readonly stale?: boolean;
+  /** The largest `extensions.retryAfter` (seconds) among the errors, when any said one. */
+  readonly retryAfter?: number;
 }
 
 interface TrendBody {
   data?: { engagementTrend?: { freshness?: { ageSeconds: number; stale: boolean } } | null };
-  errors?: Array<{ extensions?: { code?: string } }>;
+  errors?: Array<{ extensions?: { code?: string; retryAfter?: unknown } }>;
 }
 
 /** One GraphQL POST, timed; never throws (a failure is an answer with codes). */
@@ -107,7 +109,9 @@ export async function timedTrend(url: string, query: string, variables: Record<s
     const codes = (body.errors ?? []).map((e) => e.extensions?.code ?? 'UNKNOWN');
     if (!res.ok && !codes.length) codes.push(`HTTP_${res.status}`);
     const freshness = body.data?.engagementTrend?.freshness;
-    return { startedAt, ms, codes, ageSeconds: freshness?.ageSeconds, stale: freshness?.stale };
+    const waits = (body.errors ?? []).flatMap((e) => (typeof e.extensions?.retryAfter === 'number' ? [e.extensions.retryAfter] : []));
+    const retryAfter = waits.length ? Math.max(...waits) : undefined;
+    return { startedAt, ms, codes, ageSeconds: freshness?.ageSeconds, stale: freshness?.stale, retryAfter };
   } catch (error) {
     return { startedAt, ms: performance.now() - startedAt, codes: [error instanceof Error ? error.name : 'FETCH_FAILED'] };
   }
@@ -129,4 +133,36 @@ export async function wallMetrics(graphUrl: string): Promise<Record<string, numb
     sums[key] = (sums[key] ?? 0) + Number(m[3]);
   }
   return sums;
+}
+
+/** A question asked until it is answered, as a well-behaved client does: again after each refusal's retryAfter. */
+export interface Persisted {
+  /** The first attempt's outcome. */
+  readonly first: Answer;
+  /** The last attempt's outcome: answered, or the error left when `deadlineMs` ran out. */
+  readonly last: Answer;
+  readonly attempts: number;
+  /** From the first attempt's start to the last attempt's answer. */
+  readonly ms: number;
+}
+
+/** Asks again after `retryAfter` (at least 1 s) while RATE_LIMITED, until answered or `deadlineMs` passed. */
+export async function persistentTrend(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  deadlineMs: number,
+): Promise<Persisted> {
+  const first = await timedTrend(url, query, variables);
+  let last = first;
+  let attempts = 1;
+  for (;;) {
+    if (!last.codes.includes('RATE_LIMITED')) break;
+    const waitMs = Math.max(1, last.retryAfter ?? 1) * 1000;
+    if (performance.now() + waitMs - first.startedAt > deadlineMs) break;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    last = await timedTrend(url, query, variables);
+    attempts++;
+  }
+  return { first, last, attempts, ms: last.startedAt + last.ms - first.startedAt };
 }

@@ -2,7 +2,16 @@ import { startGraph } from '../lib/processes';
 import type { Row, Scenario } from '../lib/scenario';
 import { WALL_SCALE } from '../lib/settings';
 import { percentile, round } from '../lib/stats';
-import { startLimitedUpstream, startRecordingProxy, timedTrend, worstWindow, wallMetrics, type Answer } from '../lib/wall';
+import {
+  startLimitedUpstream,
+  startRecordingProxy,
+  timedTrend,
+  worstWindow,
+  wallMetrics,
+  persistentTrend,
+  type Answer,
+  type Persisted,
+} from '../lib/wall';
 
 /**
  * 8. Dashboard wall (issue 18): one bot on a wall of 200 viewers over 50 distinct views (5 presets
@@ -37,6 +46,7 @@ const KORE_PER_HOUR = 1800;
 const UPSTREAM_LATENCY_MS = 300;
 const VIEWERS = 200;
 const BURST = 30;
+const BURST_DEADLINE_MS = 120_000 / SCALE;
 const BOT = 'st-demo-retail';
 
 const QUERY = `query Wall($bot: ID!, $range: DateRangeInput!, $filters: EngagementFilters) {
@@ -73,7 +83,13 @@ interface ModeResult {
   answers: number;
   within100ms: number;
   p99AfterWarmupMs: number;
+  /** Errors left in the end: every viewer answer, and each cold question's last attempt. */
   errors: Record<string, number>;
+  /** Cold questions refused at their first attempt, and the attempts and time all of them took. */
+  burstRefusedFirst: number;
+  burstAnswered: number;
+  burstMaxAttempts: number;
+  burstMaxMs: number;
   ageP50: number;
   ageP99: number;
   staleShare: number;
@@ -98,7 +114,7 @@ async function runMode(policy: string): Promise<ModeResult> {
   });
   try {
     const viewers: Answer[] = [];
-    const burst: Answer[] = [];
+    const burst: Persisted[] = [];
     const start = performance.now();
     const end = start + RUN_MS;
     const viewer = async (v: number) => {
@@ -111,13 +127,16 @@ async function runMode(policy: string): Promise<ModeResult> {
     };
     const cold = async () => {
       await sleepUntil(start + RUN_MS / 2);
-      burst.push(...(await Promise.all(coldQuestions().map((q) => timedTrend(graph.url, QUERY, { bot: BOT, ...q })))));
+      // Each cold asker behaves as a client should: refused (RATE_LIMITED), it asks again after the
+      // error's retryAfter, for at most two (scaled) minutes, which ends before the run does.
+      const asked = coldQuestions().map((q) => persistentTrend(graph.url, QUERY, { bot: BOT, ...q }, BURST_DEADLINE_MS));
+      burst.push(...(await Promise.all(asked)));
     };
     await Promise.all([...Array.from({ length: VIEWERS }, (_, v) => viewer(v)), cold()]);
 
     const counters = await wallMetrics(graph.url);
     const errors: Record<string, number> = {};
-    for (const code of [...viewers, ...burst].flatMap((a) => a.codes)) errors[code] = (errors[code] ?? 0) + 1;
+    for (const code of [...viewers, ...burst.map((b) => b.last)].flatMap((a) => a.codes)) errors[code] = (errors[code] ?? 0) + 1;
     // Warm-up: the first recent TTL, in which every view is asked for the first time and waits for it.
     const warm = viewers.filter((a) => a.startedAt >= start + TTL_RECENT_SECONDS * 1000);
     const ages = viewers.flatMap((a) => (a.ageSeconds === undefined ? [] : [a.ageSeconds]));
@@ -138,11 +157,15 @@ async function runMode(policy: string): Promise<ModeResult> {
       staleShare: round(viewers.filter((a) => a.stale).length / viewers.length, 4),
       burstMedianMs: round(
         percentile(
-          burst.map((a) => a.ms),
+          burst.map((b) => b.ms),
           50,
         ),
         1,
       ),
+      burstRefusedFirst: burst.filter((b) => b.first.codes.length > 0).length,
+      burstAnswered: burst.filter((b) => b.last.codes.length === 0).length,
+      burstMaxAttempts: Math.max(...burst.map((b) => b.attempts)),
+      burstMaxMs: round(Math.max(...burst.map((b) => b.ms)), 0),
       worstScaledMinute: worstWindow(proxy.calls, SCALED_MINUTE_MS),
       upstreamCalls: proxy.calls.length,
       upstream429: proxy.calls.filter((c) => c.status === 429).length,
@@ -172,13 +195,13 @@ const rowsFor = (r: ModeResult): Row[] => {
     [
       `${name}: latency`,
       `${round(r.within100ms * 100, 1)} % ≤ 100 ms, p99 ${r.p99AfterWarmupMs} ms after warm-up`,
-      `${r.answers} viewer answers; cold burst median ${r.burstMedianMs} ms`,
+      `${r.answers} viewer answers`,
       r.p99AfterWarmupMs < 50 ? 'met (p99 < 50 ms)' : 'MISSED (p99 < 50 ms)',
     ],
     [
       `${name}: errors`,
       errors,
-      `${r.answers} viewer answers + ${BURST} cold`,
+      `${r.answers} viewer answers + the last attempt of ${BURST} cold questions`,
       Object.keys(r.errors).length === 0 ? 'met (none)' : 'MISSED (none)',
     ],
     [
@@ -192,6 +215,12 @@ const rowsFor = (r: ModeResult): Row[] => {
       `${r.worstScaledMinute} calls in the worst${SCALE === 1 ? '' : ' scaled'} minute; ${r.upstream429} × 429`,
       `${r.upstreamCalls} calls in all; budget ${BUDGET_PER_MINUTE}/min`,
       r.worstScaledMinute <= BUDGET_PER_MINUTE && r.upstream429 === 0 ? 'met (≤ budget, 0 × 429)' : 'MISSED (≤ budget, 0 × 429)',
+    ],
+    [
+      `${name}: cold burst`,
+      `${r.burstRefusedFirst} of ${BURST} refused at first; ${r.burstAnswered} answered in the end, the last after ${r.burstMaxMs} ms, median ${r.burstMedianMs} ms`,
+      `asking again after each retryAfter: ${r.burstMaxAttempts} attempts at most`,
+      '',
     ],
     [
       `${name}: refresh and budget`,
