@@ -46,7 +46,10 @@ registerEnumType(CachePolicy, {
   description:
     'How an answer past its freshness may be served. Never changes the question: every policy asks Kore.ai the same one call. `freshness` says what was served.',
   valuesConfig: {
-    DEFAULT: { description: "The server's CACHE_POLICY (by default: wait for a fresh answer, an expired one only if Kore.ai fails)." },
+    DEFAULT: {
+      description:
+        "The server's CACHE_POLICY: by default STALE_WHILE_REVALIDATE; `wait` waits for a fresh answer and serves an expired one only if Kore.ai fails.",
+    },
     STALE_WHILE_REVALIDATE: {
       description:
         'An expired answer younger than CACHE_STALE_SECONDS past its freshness is served at once, marked stale, and refreshed behind the response (one refresh, however many ask).',

@@ -17,7 +17,7 @@ export interface ResilienceOptions {
   readonly flights?: FlightCoordinator;
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxTotalMs: number };
   readonly ttl: { readonly settledMs: number; readonly recentMs: number; readonly staleKeepMs: number };
-  /** The policy of a fetch that names none (CACHE_POLICY); `wait` when unset. */
+  /** The policy of a fetch that names none (CACHE_POLICY, whose own default is stale-while-revalidate); `wait` when unset here. */
   readonly policy?: ServingPolicy;
   readonly now?: () => number;
   readonly random?: () => number;

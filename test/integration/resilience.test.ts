@@ -21,7 +21,9 @@ afterEach(async () => {
 
 async function stackWith(env: Record<string, string>, extra: Partial<StackOptions> = {}): Promise<Stack> {
   const stack = await startStackBehind(fake.url, {
-    env: { RETRY_BASE_DELAY_MS: '20', ...env },
+    // `wait`: these tests are about waiting for Kore.ai (retries, breaker, stale only on failure);
+    // the default (stale-while-revalidate) would answer an expired entry without waiting.
+    env: { RETRY_BASE_DELAY_MS: '20', CACHE_POLICY: 'wait', ...env },
     ...extra,
   });
   stacks.push(stack);
