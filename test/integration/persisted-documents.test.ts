@@ -160,12 +160,22 @@ describe('trusted documents', () => {
     expect(served.body.errors).toBeUndefined();
     const page = readFileSync(join(ROOT, 'src', 'explorer', 'page', 'explorer.graphql'), 'utf8');
     const expected = await off.gql(page, variables);
-    // Each server fetched its own answers: the numbers are equal, each answer's fetch time its own.
-    type WithFreshness = { engagementTrend: { freshness?: { asOf: string; stale: boolean } } };
-    const [got, want] = [withoutTypename(served.body.data), expected.body.data].map((d) => structuredClone(d) as WithFreshness);
+    // Each server fetched its own answers and keeps its own budget: the numbers are equal, each
+    // answer's fetch time and each budget its own server's.
+    type Own = {
+      engagementTrend: { freshness?: { asOf: string; stale: boolean } };
+      bot: { id: string; upstreamBudget?: { minute: { limit: number } } };
+    };
+    const [got, want] = [withoutTypename(served.body.data), expected.body.data].map((d) => structuredClone(d) as Own);
     expect(got.engagementTrend.freshness).toMatchObject({ stale: false, asOf: expect.any(String) });
-    delete got.engagementTrend.freshness;
-    delete want.engagementTrend.freshness;
+    expect(got.bot).toMatchObject({
+      id: 'st-demo-retail',
+      upstreamBudget: { minute: { limit: require.config.resilience.budgetPerMinute } },
+    });
+    for (const own of [got, want]) {
+      delete own.engagementTrend.freshness;
+      delete own.bot.upstreamBudget;
+    }
     expect(got).toEqual(want);
   });
 

@@ -1,8 +1,9 @@
-import { plainError, networkError } from '../../src/explorer/page/messages';
+import { plainError, networkError, viewError } from '../../src/explorer/page/messages';
 import { daysIn, hourlyFits, PRESETS, queryFromState, rangeInput, stateFromQuery, type ExplorerState } from '../../src/explorer/page/state';
 import {
   ageText,
   asOfTime,
+  budgetText,
   changeText,
   freshnessText,
   periodLabel,
@@ -233,6 +234,18 @@ describe('explorer errors in plain words', () => {
     expect(plainError(error, 'st-b')).toEqual({ title, detail, ...(field ? { field } : {}) });
   });
 
+  it("the error box shows the trend's or the request's error, never one under `bot` (the budget line's)", () => {
+    const budget = { message: 'budget unreadable', path: ['bot', 'upstreamBudget'], extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    const botRefused = { message: 'not yours', path: ['bot'], extensions: { code: 'BAD_USER_INPUT', argument: 'id' } };
+    const trendRefused = { message: 'not yours', path: ['engagementTrend'], extensions: { code: 'BAD_USER_INPUT', argument: 'botId' } };
+    const request = { message: 'too costly', extensions: { code: 'COST_LIMIT_EXCEEDED' } };
+    expect(viewError([budget])).toBeUndefined();
+    expect(viewError([])).toBeUndefined();
+    expect(viewError([botRefused, trendRefused])).toBe(trendRefused);
+    expect(viewError([budget, request])).toBe(request);
+    expect(viewError([{ message: 'x', path: ['engagementTrend', 'compare'] }, budget])?.message).toBe('x');
+  });
+
   it('no answer at all says whether the server was reached', () => {
     expect(networkError(undefined).title).toBe('The server cannot be reached');
     expect(networkError(502).detail).toBe('HTTP 502. Try again shortly.');
@@ -279,5 +292,27 @@ describe('explorer freshness words', () => {
     const text = freshnessText({ asOf: '2026-12-02T14:05:30.000Z', ageSeconds: 4000, stale: true }, 'en-US', 'UTC');
     expect(text.shown).toBe('as of 14:05 (1 h ago)');
     expect(text.staleWords).toMatch(/^Stale: /);
+  });
+});
+
+describe('explorer budget words', () => {
+  const budget = (used: number, limit: number, resetsInSeconds: number, queued = 0) => ({
+    minute: { limit, used, resetsInSeconds },
+    queued,
+  });
+
+  it('"Budget this minute: 12 of 50 calls used, resets in 41 s": the minute as the API counted it', () => {
+    expect(budgetText(budget(12, 50, 41), 'en-US')).toBe('Budget this minute: 12 of 50 calls used, resets in 41 s');
+    expect(budgetText(budget(1, 1, 60), 'en-US')).toBe('Budget this minute: 1 of 1 call used, resets in 60 s');
+    expect(budgetText(budget(1200, 5000, 7), 'en-US')).toBe('Budget this minute: 1,200 of 5,000 calls used, resets in 7 s');
+  });
+
+  it('no call counted: nothing resets, and the line does not say it', () => {
+    expect(budgetText(budget(0, 50, 0), 'en-US')).toBe('Budget this minute: 0 of 50 calls used');
+  });
+
+  it('"· 3 queued" only when calls wait for a slot', () => {
+    expect(budgetText(budget(50, 50, 12, 3), 'en-US')).toBe('Budget this minute: 50 of 50 calls used, resets in 12 s · 3 queued');
+    expect(budgetText(budget(50, 50, 12, 0), 'en-US')).not.toContain('queued');
   });
 });

@@ -1,17 +1,18 @@
 import QUERY from './explorer.graphql';
 import type { ExplorerTrendQuery, ExplorerTrendQueryVariables } from './generated';
 import { networkError, type ApiError, type PlainError } from './messages';
-import { config, type Trend } from './page';
+import { config, type Budget, type Trend } from './page';
 import { rangeInput, type ExplorerState } from './state';
 
 /**
  * The page's one call to the API: the ExplorerTrend operation (explorer.graphql) over POST, as text,
  * or by its id in the shipped manifest when the server runs trusted documents only (`documentId`).
- * An answer with data or GraphQL errors is an outcome the view shows field by field; anything else
- * (no connection, a body that is not JSON, a body with neither) is a failure with a plain message.
+ * An answer with data or GraphQL errors is an outcome the view shows field by field (the trend, and
+ * the bot's budget beside it); anything else (no connection, a body that is not JSON, a body with
+ * neither) is a failure with a plain message.
  */
 
-export type Outcome = { trend: Trend | null; errors: ApiError[] } | { failure: PlainError };
+export type Outcome = { trend: Trend | null; budget: Budget | null; errors: ApiError[] } | { failure: PlainError };
 
 export async function ask(state: ExplorerState, withHourly: boolean, token: string): Promise<Outcome> {
   const variables: ExplorerTrendQueryVariables = {
@@ -51,5 +52,5 @@ export async function ask(state: ExplorerState, withHourly: boolean, token: stri
     return { failure: networkError(res.status) };
   }
   if (!body.data && !body.errors?.length) return { failure: networkError(res.status) };
-  return { trend: body.data?.engagementTrend ?? null, errors: body.errors ?? [] };
+  return { trend: body.data?.engagementTrend ?? null, budget: body.data?.bot?.upstreamBudget ?? null, errors: body.errors ?? [] };
 }

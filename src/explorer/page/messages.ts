@@ -5,6 +5,8 @@
 
 export interface ApiError {
   readonly message: string;
+  /** Where in the answer the error is (`["bot", "upstreamBudget"]`); absent for the whole request. */
+  readonly path?: ReadonlyArray<string | number>;
   readonly extensions?: { readonly code?: unknown; readonly [key: string]: unknown };
 }
 
@@ -77,6 +79,15 @@ export function plainError(error: ApiError, botId: string): PlainError {
     default:
       return { title: 'Something went wrong', detail: error.message };
   }
+}
+
+/**
+ * The error the view's box shows: the first one not under `bot`. That root field only feeds the
+ * budget line, which is left out when it failed; the trend's own errors (a refused bot fails both,
+ * and names the trend's `botId` argument, which marks the bot field) and the request's are shown.
+ */
+export function viewError(errors: readonly ApiError[]): ApiError | undefined {
+  return errors.find((error) => error.path?.[0] !== 'bot');
 }
 
 /** Neither GraphQL errors nor data: the server could not be reached or did not answer GraphQL. */

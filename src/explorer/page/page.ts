@@ -19,6 +19,8 @@ export interface PageConfig {
 }
 
 export type Trend = NonNullable<ExplorerTrendQuery['engagementTrend']>;
+/** `bot.upstreamBudget` as the page asks for it: null when the bot or its budget could not be read. */
+export type Budget = NonNullable<NonNullable<ExplorerTrendQuery['bot']>['upstreamBudget']>;
 
 export const config = JSON.parse(document.getElementById('explorer-config')?.textContent || '{}') as PageConfig;
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;

@@ -1,5 +1,5 @@
-import { $, type Trend } from './page';
-import { changeText, freshnessText, previousPeriodWords, stickinessText } from './words';
+import { $, type Budget, type Trend } from './page';
+import { budgetText, changeText, freshnessText, previousPeriodWords, stickinessText } from './words';
 import type { ChangeFiguresFragment } from './generated';
 
 /**
@@ -119,6 +119,27 @@ export function drawFreshness(trend: Trend | null): void {
   words.className = 'visually-hidden';
   words.textContent = text.staleWords;
   el.append(' ', mark, words);
+}
+
+/**
+ * "Budget this minute: 12 of 50 calls used, resets in 41 s" next to the freshness line, from the
+ * same answer as the tiles (`bot.upstreamBudget`). Nothing when the API gave no budget (the bot or
+ * its budget failed or was refused). The API's numbers are on the element as `data-*`.
+ */
+export function drawBudget(budget: Budget | null): void {
+  const el = $('budget');
+  for (const key of ['limit', 'used', 'resetsInSeconds', 'queued', 'callerLeft']) delete el.dataset[key];
+  el.textContent = '';
+  if (!budget) return;
+  const { limit, used, resetsInSeconds } = budget.minute;
+  Object.assign(el.dataset, {
+    limit: String(limit),
+    used: String(used),
+    resetsInSeconds: String(resetsInSeconds),
+    queued: String(budget.queued),
+    callerLeft: String(budget.callerLeft),
+  });
+  el.textContent = budgetText(budget, locale);
 }
 
 function figure(key: string, label: string, text: string, value: number | null | undefined, note = ''): HTMLElement {

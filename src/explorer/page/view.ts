@@ -1,10 +1,10 @@
 import { ask } from './api';
 import { drawDaily, drawPeriods } from './charts';
 import { drawHeatmap } from './heatmap';
-import { plainError, type PlainError } from './messages';
+import { plainError, viewError, type PlainError } from './messages';
 import { $, browserZone, config, handle } from './page';
 import { armLive, LIVE_INTERVAL_MS, stopLive } from './live';
-import { drawActivity, drawFreshness, drawTiles } from './tiles';
+import { drawActivity, drawBudget, drawFreshness, drawTiles } from './tiles';
 import { hourlyFits, queryFromState, stateFromQuery, UNITS, type ExplorerState, type Preset } from './state';
 
 /**
@@ -101,11 +101,13 @@ async function show(state: ExplorerState): Promise<void> {
     showError(outcome.failure);
     handle.trend = null;
     draw(null, state, withHourly);
+    drawBudget(null);
     return;
   }
-  const { trend, errors } = outcome;
+  const { trend, budget, errors } = outcome;
   handle.trend = trend;
-  showError(errors[0] && plainError(errors[0], state.bot));
+  const error = viewError(errors);
+  showError(error && plainError(error, state.bot));
   $('status').textContent = trend
     ? `${trend.botId}: ${trend.range.start} to ${trend.range.end} (${trend.range.days} days) in ${state.timeZone}`
     : '';
@@ -115,6 +117,7 @@ async function show(state: ExplorerState): Promise<void> {
     $<HTMLInputElement>('end').value = trend.range.end;
   }
   draw(trend, state, withHourly);
+  drawBudget(budget);
 }
 
 function submit(push: boolean): void {

@@ -100,3 +100,22 @@ export function freshnessText(
     staleWords: freshness.stale ? 'Stale: these numbers are older than their freshness; a newer answer was not available yet.' : '',
   };
 }
+
+/** The bot's upstream budget as the API reports it (`Bot.upstreamBudget`: its rolling minute and the queue). */
+export interface BudgetFigures {
+  readonly minute: { readonly limit: number; readonly used: number; readonly resetsInSeconds: number };
+  readonly queued: number;
+}
+
+/**
+ * The budget line next to the freshness line: "Budget this minute: 12 of 50 calls used, resets in
+ * 41 s", with "· 3 queued" only when calls wait for a slot. `resetsInSeconds` is 0 when no call is
+ * counted: then nothing is to reset and the line does not say it.
+ */
+export function budgetText(budget: BudgetFigures, locale: string): string {
+  const n = new Intl.NumberFormat(locale);
+  const { limit, used, resetsInSeconds } = budget.minute;
+  const resets = resetsInSeconds > 0 ? `, resets in ${n.format(resetsInSeconds)} s` : '';
+  const queued = budget.queued > 0 ? ` · ${n.format(budget.queued)} queued` : '';
+  return `Budget this minute: ${n.format(used)} of ${n.format(limit)} call${limit === 1 ? '' : 's'} used${resets}${queued}`;
+}
