@@ -110,8 +110,9 @@ suite('explorer freshness and live view in a real browser', () => {
       for (let round = 1; round <= 2; round++) {
         const armedAt = (await live(page)).liveArmedAt!;
         expect(armedAt).toBeDefined();
-        // The page's clock stands still from here, so the steps below are exact.
-        const now = (await page.evaluate(() => Date.now())) + 1;
+        // The page's clock stands still from here, so the steps below are exact. It runs on until
+        // pauseAt lands, so aim a second ahead: pauseAt refuses a moment already past.
+        const now = (await page.evaluate(() => Date.now())) + 1000;
         await page.clock.pauseAt(now);
         // Just short of the interval after the last answer: nothing asked.
         await page.clock.runFor(armedAt + 30_000 - now - 1);
