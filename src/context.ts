@@ -28,7 +28,16 @@ export interface Context {
   /** Answers this request served stale; reported in `extensions.engagementGraph`. */
   readonly stale: StaleAnswer[];
   /** Counted for the operation's log line. */
-  readonly stats: { upstreamCalls: number; cacheHits: number; estimatedCalls?: number; responseCached?: boolean; reportsAge?: boolean };
+  readonly stats: {
+    upstreamCalls: number;
+    cacheHits: number;
+    estimatedCalls?: number;
+    responseCached?: boolean;
+    /** It selected `freshness`: ages as of this execution, never replayed (operation cache). */
+    reportsAge?: boolean;
+    /** It read a budget (`upstreamBudget`): true only now, never replayed nor stored by HTTP caches. */
+    readsBudget?: boolean;
+  };
   /** Earliest time an upstream answer used by this request stops being fresh (Infinity: none used). */
   readonly freshness: { until: number };
   /** Passed to every upstream call of this request; the tracing plugin sets its span. */

@@ -35,6 +35,8 @@ export class BotResolver {
   })
   async upstreamBudget(@Root() bot: Bot, @Ctx() ctx: Context): Promise<UpstreamBudget | null> {
     authorizeBot(ctx, bot.id, 'id');
+    // A reading of this moment: no cache may hand it out later (operation cache, Cache-Control).
+    ctx.stats.readsBudget = true;
     const usage = await ctx.budgetUsage?.(bot.id, ctx.trace.caller);
     if (!usage) return null;
     const window = (w: typeof usage.minute) => Object.assign(new BudgetWindow(), w);

@@ -87,6 +87,14 @@ describe('open API (AUTH_MODE=none): public, max-age from the answers used', () 
     const refused = await stack.gql(`{ ${trend('st-demo-retail', { start: day(-1), end: day(-9) })} }`);
     expect(codes(refused.body)).toEqual(['BAD_USER_INPUT']);
     expect(refused.headers.get('cache-control')).toBe(NO_STORE);
+    // A budget reading is true only now: not even next to a fresh answer may it be kept.
+    const budget = `bot(id: "st-demo-retail") { upstreamBudget { minute { used } } }`;
+    const alone = await stack.gql(`{ ${budget} }`);
+    expect(alone.body.errors).toBeUndefined();
+    expect(alone.headers.get('cache-control')).toBe(NO_STORE);
+    const beside = await stack.gql(`{ ${budget} ${trend('st-demo-retail', SETTLED, 'settled')} }`);
+    expect(beside.body.errors).toBeUndefined();
+    expect(beside.headers.get('cache-control')).toBe(NO_STORE);
     const typename = await stack.gql('{ __typename }');
     expect(typename.body.data).toEqual({ __typename: 'Query' });
     expect(typename.headers.get('cache-control')).toBe(NO_STORE);

@@ -37,6 +37,22 @@ describe('operation cache', () => {
     expect(trendCalls(stack.emulator!, from)).toHaveLength(2);
   });
 
+  it('never replays a budget reading: the operation runs again and reads the calls made since', async () => {
+    const all = bearer(callerToken({ bots: '*' }));
+    const WITH_BUDGET = `query WithBudget { bot(id: "st-demo-retail") { upstreamBudget { minute { used } } } ${Q.slice(Q.indexOf('{') + 1, Q.lastIndexOf('}'))} }`;
+    type Read = { bot: { upstreamBudget: { minute: { used: number } } } };
+    const first = await stack.gql<Read>(WITH_BUDGET, {}, all);
+    expect(first.body.errors).toBeUndefined();
+    // Another question, one more call the budget counts.
+    const other = `{ engagementTrend(botId: "st-demo-retail", range: { start: "${isoDate(today - 40)}", end: "${isoDate(today - 30)}" }) { summary { uniqueUsers } } }`;
+    const from = stack.emulator!.calls.length;
+    await stack.gql(other, {}, all);
+    expect(trendCalls(stack.emulator!, from)).toHaveLength(1);
+    const second = await stack.gql<Read>(WITH_BUDGET, {}, all);
+    expect(opLines().slice(-1)[0].responseCached).toBeUndefined();
+    expect(second.body.data?.bot.upstreamBudget.minute.used).toBe(first.body.data!.bot.upstreamBudget.minute.used + 1);
+  });
+
   it('is never shared across callers with different bots: a refused caller stays refused', async () => {
     await stack.gql(Q, {}, bearer(callerToken({ bots: ['st-demo-retail'] })));
     const other = await stack.gql(Q, {}, bearer(callerToken({ bots: ['st-demo-banking'] })));

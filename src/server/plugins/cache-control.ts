@@ -16,7 +16,8 @@ import type { Context } from '../../context';
  *   caller's own, and a shared copy would skip the per-bot check (README, "Caching by routers and
  *   CDNs").
  * - `no-store` when nothing says how long the answer holds: errors (a refusal or an upstream
- *   failure must be asked again), answers served stale (already past their freshness), and
+ *   failure must be asked again), answers served stale (already past their freshness), a budget
+ *   read (`upstreamBudget`: true only at this moment, and not made true later by an `Age`), and
  *   operations that used no upstream answer at all (introspection, `__typename`, `_service`: they
  *   change with a deploy, which no max-age can predict). It carries `max-age=0` as well because
  *   Hive Gateway's response cache reads only `max-age`/`s-maxage` from a subgraph and would
@@ -34,6 +35,8 @@ export interface CacheFacts {
   readonly failed: boolean;
   /** Some answer in it was served stale. */
   readonly stale: boolean;
+  /** It reads something true only now (`upstreamBudget`), which no max-age can keep. */
+  readonly momentary?: boolean;
   /** When its first answer stops being fresh (Infinity: it used none). */
   readonly freshUntil: number;
   readonly now: number;
@@ -43,7 +46,7 @@ export interface CacheFacts {
 
 /** The `Cache-Control` value for one response (pure: tests and the plugin alike). */
 export function cacheControlFor(facts: CacheFacts): string {
-  if (facts.failed || facts.stale || !Number.isFinite(facts.freshUntil)) return NO_STORE;
+  if (facts.failed || facts.stale || facts.momentary || !Number.isFinite(facts.freshUntil)) return NO_STORE;
   const maxAge = Math.max(0, Math.floor((facts.freshUntil - facts.now) / 1000));
   return `${facts.shared ? 'public' : 'private'}, max-age=${maxAge}`;
 }
@@ -69,6 +72,7 @@ export const cacheControlPlugin: ApolloServerPlugin<Context> = {
         const cacheControl = cacheControlFor({
           failed,
           stale: contextValue.stale.length > 0,
+          momentary: contextValue.stats.readsBudget === true,
           freshUntil: contextValue.freshness.until,
           now: contextValue.now(),
           shared: auth.mode === 'none',

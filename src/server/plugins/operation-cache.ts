@@ -97,8 +97,9 @@ export function operationCachePlugin(maxBytes: number, now: () => number): Apoll
           const result = response.body.singleResult;
           const until = contextValue.freshness.until;
           if (result.errors?.length || contextValue.stale.length || !Number.isFinite(until) || until <= now()) return;
-          // `freshness` reports ages and sources as of this execution: a replay would repeat them unchanged.
-          if (contextValue.stats.reportsAge) return;
+          // `freshness` reports ages and sources as of this execution, `upstreamBudget` the budget at
+          // this moment: a replay would repeat them unchanged.
+          if (contextValue.stats.reportsAge || contextValue.stats.readsBudget) return;
           // Kept as a compact copy: graphql-js builds results as prototype-less objects whose
           // properties live out of line, several times the heap of the same result copied through
           // JSON (BENCHMARKS.md). Responses here are JSON by nature (the Date scalar serializes to a string).
