@@ -1,5 +1,5 @@
 import { ErrorCode, UpstreamError, type BudgetRefusal } from '../errors';
-import { REFRESH_CALLER, spareRoom, usageOf, type BudgetUsage } from './budget-usage';
+import { contentionEnd, REFRESH_CALLER, spareRoom, usageOf, type BudgetUsage } from './budget-usage';
 import { nextSlot, SlotTimes } from './budget-slots';
 
 /**
@@ -24,6 +24,13 @@ import { nextSlot, SlotTimes } from './budget-slots';
  * - while other callers are active, a caller may hold at most `limit × callerShare` slots;
  * - the last `reserve` slots go only to callers holding fewer than their fair share
  *   (`limit / active callers`, at least one).
+ *
+ * Refreshes (`trySpare`, the background class) take only slots no interactive call needs: never
+ * while one is queued, never the last `max(1, reserve)`, and never while the bot is *contended*.
+ * A refusal for the bot's budget (not a caller's share) makes it contended until the refused call
+ * could have had its slot plus `maxWaitMs`: the slots that free meanwhile go to the refused
+ * callers' retries (after `retryAfter`, waiting up to `maxWaitMs`), not to whichever refresh asks
+ * first. Later refusals only extend it.
  * The same rules run in process (below) and in Redis (redis-budget.ts), with the same arguments.
  */
 
@@ -119,7 +126,11 @@ interface BotState {
   /** Caller → when it last asked (for "active in the last minute"). */
   readonly asked: Map<string, number>;
   last: number;
+  /** Until when refreshes get no slot: the last bot-budget refusal's slot plus maxWaitMs (`contentionEnd`). */
+  contendedUntil: number;
 }
+
+const newBot = (t: number): BotState => ({ all: new SlotTimes(), byCaller: new Map(), asked: new Map(), last: t, contendedUntil: 0 });
 
 export function createMemoryBudget(limits: BudgetLimits, now: () => number = Date.now): BotBudget {
   const rules = windowRules(limits);
@@ -130,7 +141,13 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
   function sweep(t0: number): void {
     if (++sinceSweep < 1024) return;
     sinceSweep = 0;
-    for (const [botId, state] of bots) if (state.last <= t0 - HOUR) bots.delete(botId);
+    for (const [botId, state] of bots) if (state.last <= t0 - HOUR && state.contendedUntil <= t0) bots.delete(botId);
+  }
+
+  /** The refusal; for the bot's budget, refreshes are held until the refused call's slot plus maxWaitMs. */
+  function refuse(st: BotState, botId: string, t: number, at: number, waitMs: number, reason: BudgetReason): UpstreamError {
+    if (reason === 'bot-budget') st.contendedUntil = Math.max(st.contendedUntil, contentionEnd(t, at, limits.maxWaitMs));
+    return budgetSpent(botId, waitMs, reason);
   }
 
   return {
@@ -138,7 +155,7 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
       const t0 = now();
       sweep(t0);
       let state = bots.get(botId);
-      if (!state) bots.set(botId, (state = { all: new SlotTimes(), byCaller: new Map(), asked: new Map(), last: t0 }));
+      if (!state) bots.set(botId, (state = newBot(t0)));
       state.all.dropUpTo(t0 - HOUR);
       state.asked.set(caller, t0);
       for (const [who, at] of state.asked) {
@@ -155,7 +172,7 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
       const st = state;
       const own = mine;
       let { at, reason } = nextSlot(rules, st.all, own, st.asked.size, t0);
-      if (at - t0 > limits.maxWaitMs) throw budgetSpent(botId, at - t0, reason);
+      if (at - t0 > limits.maxWaitMs) throw refuse(st, botId, t0, at, at - t0, reason);
       st.all.add(at);
       own.add(at);
       // A slot reserved for later was placed behind slots still in flight; they may have ended
@@ -166,8 +183,9 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
         st.all.remove(promised);
         own.remove(promised);
         st.asked.set(caller, Math.max(st.asked.get(caller) ?? 0, now())); // still asking, as the Redis script records
-        ({ at, reason } = nextSlot(rules, st.all, own, st.asked.size, Math.max(now(), promised)));
-        if (at - t0 > limits.maxWaitMs) throw budgetSpent(botId, at - t0, reason);
+        const t = now();
+        ({ at, reason } = nextSlot(rules, st.all, own, st.asked.size, Math.max(t, promised)));
+        if (at - t0 > limits.maxWaitMs) throw refuse(st, botId, t, at, at - t0, reason);
         st.all.add(at);
         own.add(at);
         if (at <= promised) break;
@@ -176,13 +194,13 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
     },
     async trySpare(botId, maxShare) {
       const t0 = now();
-      const st = bots.get(botId) ?? { all: new SlotTimes(), byCaller: new Map<string, SlotTimes>(), asked: new Map(), last: t0 };
+      const st = bots.get(botId) ?? newBot(t0);
       bots.set(botId, st);
       const mine = st.byCaller.get(REFRESH_CALLER) ?? new SlotTimes();
       st.byCaller.set(REFRESH_CALLER, mine);
       mine.dropUpTo(t0 - HOUR);
       const counts = rules.map((r) => [st.all.countIn(t0 - r.len, t0), mine.countIn(t0 - r.len, Infinity)] as const);
-      if (!spareRoom(rules, counts, st.all.countIn(t0, Infinity), maxShare)) return undefined;
+      if (!spareRoom(rules, counts, st.all.countIn(t0, Infinity), maxShare, st.contendedUntil > t0)) return undefined;
       st.all.add(t0);
       mine.add(t0);
       return held(st, mine, t0);

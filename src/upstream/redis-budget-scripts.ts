@@ -31,10 +31,10 @@ end
 `;
 
 /**
- * budget.ts's acquire (`nextSlot`). KEYS: bot, caller, asked, epoch, hold. ARGV: caller id,
- * member, the longest wait (what is left of it, on a renewal), recoveryMs, number of windows, the
- * epoch known, the renewed slot's time (0: none), then per window len, limit, alone, shared,
- * reserve; clock.
+ * budget.ts's acquire (`nextSlot`, and on a refusal for the bot's budget `contentionEnd`).
+ * KEYS: bot, caller, asked, epoch, hold, contended. ARGV: caller id, member, the longest wait
+ * (what is left of it, on a renewal), recoveryMs, number of windows, the epoch known, the renewed
+ * slot's time (0: none), maxWaitMs, then per window len, limit, alone, shared, reserve; clock.
  */
 export const ACQUIRE = `${PRELUDE}
 local epoch = epochOf(KEYS[4], KEYS[5], ARGV[6], tonumber(ARGV[4]))
@@ -59,7 +59,7 @@ local function freeAt(key, k, len)
 end
 local at, reason = from, 'bot-budget'
 for i = 0, tonumber(ARGV[5]) - 1 do
-  local b = 8 + i * 5
+  local b = 9 + i * 5
   local len, limit, alone, shared, reserve = tonumber(ARGV[b]), tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4])
   local bot = freeAt(KEYS[1], limit, len)
   local cap = freeAt(KEYS[2], active > 1 and shared or alone, len)
@@ -68,7 +68,19 @@ for i = 0, tonumber(ARGV[5]) - 1 do
   if bot > at then at = bot; reason = 'bot-budget' end
   if math.max(cap, fair) > at then at = math.max(cap, fair); reason = 'caller-share' end
 end
-if at - now > tonumber(ARGV[3]) then return {0, tostring(math.min(at - now, 86400000)), reason, epoch} end
+if at - now > tonumber(ARGV[3]) then
+  local wait = math.min(at - now, 86400000)
+  -- budget-usage.ts's contentionEnd: refreshes hold until the refused call's slot plus maxWaitMs
+  -- (ARGV[8]), kept as the latest. The value decides; the expiry, a minute after, only cleans up
+  -- (and outlasts a test clock that stands still while real time passes).
+  if reason == 'bot-budget' then
+    local till = now + wait + tonumber(ARGV[8])
+    if till > tonumber(redis.call('GET', KEYS[6]) or '0') then
+      redis.call('SET', KEYS[6], tostring(till), 'PX', till - now + 60000)
+    end
+  end
+  return {0, tostring(wait), reason, epoch}
+end
 redis.call('ZADD', KEYS[1], at, ARGV[2])
 redis.call('ZADD', KEYS[2], at, ARGV[2])
 redis.call('PEXPIRE', KEYS[1], 3660000)

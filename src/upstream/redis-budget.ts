@@ -11,7 +11,9 @@ import { ACQUIRE, EPOCH, RELEASE } from './redis-budget-scripts';
  * may differ), so that every replica keeps one bot under one budget with one set of caller shares.
  *
  * Keys: `eg:budget:<bot>` (every slot), `eg:budget:<bot>:c:<caller>` (one caller's slots),
- * `eg:budget:<bot>:asked` (caller → last asked), `eg:budget-epoch`, `eg:budget-hold`.
+ * `eg:budget:<bot>:asked` (caller → last asked), `eg:budget:<bot>:contended` (until when refreshes
+ * get no slot, on the scripts' clock: set by ACQUIRE on a bot-budget refusal, read by
+ * redis-budget-usage.ts's SPARE), `eg:budget-epoch`, `eg:budget-hold`.
  *
  * Lost state (Redis restarted empty, or a failover that lost writes) must not hand out a fresh
  * budget while Kore still counts the calls made before it. So every replica remembers the slots it
@@ -153,12 +155,13 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
         const reply = (await orFailClosed(() =>
           redis.eval(
             ACQUIRE,
-            5,
+            6,
             botKey,
             callerKey,
             `${botKey}:asked`,
             EPOCH_KEY,
             HOLD_KEY,
+            `${botKey}:contended`,
             who,
             member,
             maxWait,
@@ -166,6 +169,7 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
             rules.length / 5,
             epoch,
             renewAt,
+            limits.maxWaitMs,
             ...rules,
             clock(),
           ),
@@ -199,7 +203,7 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
       const botKey = `eg:budget:${botId}`;
       const slot: OwnSlot = { botKey, callerKey: `${botKey}:c:${callerId(REFRESH_CALLER)}`, score: 0 };
       const member = randomUUID();
-      const keys = { bot: botKey, refresh: slot.callerKey, hold: HOLD_KEY };
+      const keys = { bot: botKey, refresh: slot.callerKey, hold: HOLD_KEY, contended: `${botKey}:contended` };
       const at = await takeRedisSpare(redis, keys, member, windowRules(limits), maxShare, clock());
       if (at === undefined) return undefined;
       slot.score = at;
