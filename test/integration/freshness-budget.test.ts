@@ -8,10 +8,11 @@ import { codes, startStackBehind, type Stack } from '../helpers/stack';
 import { until } from '../helpers/wait';
 
 /**
- * The refresh behind a STALE_WHILE_REVALIDATE answer takes only spare budget (issue 18: "a refresh
- * never taking budget an interactive question needed"): against the recording fake over real HTTP
- * on a hand-driven clock (the in-process budget's clock too), what the upstream recorded is the
- * truth. The background refresher is off, so every refresh counted is one behind an answer.
+ * The refresh behind a STALE_WHILE_REVALIDATE answer takes only spare budget, and none while
+ * interactive callers are being refused (issue 18: "a refresh never delays or displaces an
+ * interactive call", "never taking budget an interactive question needed"). Against the recording
+ * fake over real HTTP on a hand-driven clock (the in-process budget's clock too), what the upstream
+ * recorded is the truth. The background refresher is off: every refresh counted is one behind an answer.
  */
 
 let fake: FakeUpstream;
@@ -128,5 +129,30 @@ describe('the refresh behind a STALE_WHILE_REVALIDATE answer', () => {
     expect(fake.requests.slice(before).map((r) => r.query.start_date)).toEqual([start(5)]);
     await until(async () => (await refreshes(s, 'skipped_budget')) === 1, { what: 'the refresh to be skipped for budget' });
     expect(callsFor(0)).toBe(1);
+  });
+
+  it("holds while interactive callers are refused for the bot's budget: the slots that free go to their retries", async () => {
+    const s = await stackWith({ BUDGET_PER_MINUTE: '3', BUDGET_MAX_WAIT_MS: '5000' });
+    const t0 = clock;
+    for (const i of [0, 1, 2]) expect(await ask(s, i)).toBe('UPSTREAM'); // the whole minute
+    clock = t0 + 30_000;
+    for (const i of [3, 4, 5]) {
+      const refused = await s.gql<Trend>(trend(i));
+      expect(codes(refused.body)).toEqual(['RATE_LIMITED']); // the slots free at t0 + 60 s: 30 s away
+      expect(refused.body.errors?.[0].extensions?.retryAfter).toBe(30);
+    }
+
+    clock = t0 + 60_001; // the minute is empty and question 0 expired; the refused askers are due back
+    expect(await ask(s, 0, 'STALE_WHILE_REVALIDATE')).toBe('STALE_CACHE');
+    await until(async () => fake.requests.length > 3 || (await refreshes(s, 'skipped_budget')) === 1, {
+      what: 'the refresh to call or be skipped for budget',
+    });
+    expect(fake.requests.map((r) => r.query.start_date)).toEqual([start(0), start(1), start(2)]);
+    for (const i of [3, 4, 5]) expect(await ask(s, i)).toBe('UPSTREAM'); // every retry gets a slot
+
+    clock = t0 + 120_002; // the retries left the minute, and nobody is refused: refreshes may go again
+    expect(await ask(s, 0, 'STALE_WHILE_REVALIDATE')).toBe('STALE_CACHE');
+    await until(() => callsFor(0) === 2, { what: "the next asker's refresh" });
+    expect(fake.requests).toHaveLength(7);
   });
 });
