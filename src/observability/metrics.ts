@@ -22,7 +22,10 @@ export interface Metrics {
    * refreshed_hit = a hit on an answer the background refresh fetched (a viewer who did not wait).
    */
   cache(event: 'hit' | 'miss' | 'stale' | 'operation_hit' | 'refreshed_hit'): void;
-  /** A background refresh's fate: ran, skipped for budget, dropped as idle, or failed. */
+  /**
+   * A refresh's fate, the background refresher's and the one behind a stale-while-revalidate answer
+   * alike: ran, skipped for budget (no spare slot), dropped as idle (background only), or failed.
+   */
   refresh(outcome: 'ran' | 'skipped_budget' | 'skipped_idle' | 'failed'): void;
   flightJoin(): void;
   budgetWait(botId: string, seconds: number): void;
@@ -85,7 +88,7 @@ export function createMetrics(options: { botLabels: boolean; defaultMetrics?: bo
   });
   const refreshes = new Counter({
     name: 'eg_refresh_total',
-    help: 'Background refreshes: ran, skipped_budget (no spare slot), skipped_idle (nobody asked during the last freshness), failed',
+    help: 'Refreshes from spare budget, in the background and behind stale-while-revalidate answers: ran, skipped_budget (no spare slot), skipped_idle (background only: nobody asked during the last freshness), failed',
     labelNames: ['outcome'],
     registers: [registry],
   });

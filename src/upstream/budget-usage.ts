@@ -32,24 +32,39 @@ export interface BudgetUsage {
 export const REFRESH_CALLER = '\u0000refresh';
 
 /**
- * Whether a background slot may be taken now: nothing waits for a slot (a refresh never goes ahead
- * of a queued interactive call), after taking it at least `max(1, reserve)` slots stay free in
- * every window (interactive callers always find one), and refreshes hold fewer than
- * `floor(limit × maxShare)` of the minute. `counts[i]`: [all slots in window i, refresh slots in it].
+ * Whether a background slot may be taken now: the bot is not contended (no interactive call was
+ * refused for the bot's budget lately, see `contentionEnd`: the slots that free go to the refused
+ * callers' retries), nothing waits for a slot (a refresh never goes ahead of a queued interactive
+ * call), after taking it at least `max(1, reserve)` slots stay free in every window (interactive
+ * callers always find one), and refreshes hold fewer than `floor(limit × maxShare)` of the minute.
+ * `counts[i]`: [all slots in window i, refresh slots in it].
  */
 export function spareRoom(
   rules: readonly WindowRule[],
   counts: ReadonlyArray<readonly [number, number]>,
   queued: number,
   maxShare: number,
+  contended: boolean,
 ): boolean {
-  if (queued > 0) return false;
+  if (contended || queued > 0) return false;
   return rules.every((r, i) => {
     const [all, mine] = counts[i];
     if (all + 1 > r.limit - Math.max(1, r.reserve)) return false;
     // windowRules lists the minute first: the share caps refreshes per minute.
     return i !== 0 || mine < Math.floor(r.limit * maxShare);
   });
+}
+
+/** The longest wait a refusal reports (redis-budget.ts's ACQUIRE caps it alike). */
+export const LONGEST_WAIT_MS = 86_400_000;
+
+/**
+ * Until when a bot is contended after refusing a call for its whole budget, decided at `t`: the
+ * moment the refused call could have had its slot (`at`, capped as the reported wait), plus
+ * `maxWaitMs`, the longest its retry may wait for one. redis-budget.ts's ACQUIRE computes the same.
+ */
+export function contentionEnd(t: number, at: number, maxWaitMs: number): number {
+  return Math.min(at, t + LONGEST_WAIT_MS) + maxWaitMs;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ErrorCode, UpstreamError, type BudgetRefusal } from '../errors';
-import { REFRESH_CALLER, spareRoom, usageOf, type BudgetUsage } from './budget-usage';
+import { contentionEnd, REFRESH_CALLER, spareRoom, usageOf, type BudgetUsage } from './budget-usage';
+import { nextSlot, SlotTimes } from './budget-slots';
 
 /**
  * Our own per-bot budget, kept under Kore.ai's (60 a minute and 1,800 an hour per bot, rolling,
@@ -23,6 +24,13 @@ import { REFRESH_CALLER, spareRoom, usageOf, type BudgetUsage } from './budget-u
  * - while other callers are active, a caller may hold at most `limit × callerShare` slots;
  * - the last `reserve` slots go only to callers holding fewer than their fair share
  *   (`limit / active callers`, at least one).
+ *
+ * Refreshes (`trySpare`, the background class) take only slots no interactive call needs: never
+ * while one is queued, never the last `max(1, reserve)`, and never while the bot is *contended*.
+ * A refusal for the bot's budget (not a caller's share) makes it contended until the refused call
+ * could have had its slot plus `maxWaitMs`: the slots that free meanwhile go to the refused
+ * callers' retries (after `retryAfter`, waiting up to `maxWaitMs`), not to whichever refresh asks
+ * first. Later refusals only extend it.
  * The same rules run in process (below) and in Redis (redis-budget.ts), with the same arguments.
  */
 
@@ -112,96 +120,17 @@ export function windowRules(limits: BudgetLimits): WindowRule[] {
   });
 }
 
-/** Ascending slot times with binary-search insert and remove (times move up on release). */
-export class SlotTimes {
-  readonly times: number[] = [];
-
-  private indexOf(t: number): number {
-    let lo = 0;
-    let hi = this.times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.times[mid] < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  add(t: number): void {
-    this.times.splice(this.indexOf(t), 0, t);
-  }
-
-  remove(t: number): void {
-    const i = this.indexOf(t);
-    if (this.times[i] === t) this.times.splice(i, 1);
-  }
-
-  /** Forgets slots at or before `t` (older than the longest window). */
-  dropUpTo(t: number): void {
-    let n = 0;
-    while (n < this.times.length && this.times[n] <= t) n++;
-    if (n) this.times.splice(0, n);
-  }
-
-  /**
-   * The earliest time from `from` on at which fewer than `k` slots fall within the last `len` ms
-   * (slots after it included): the k-th newest slot plus `len`. Infinity when k < 1.
-   */
-  /** Slots in (`after`, `upTo`]. */
-  countIn(after: number, upTo: number): number {
-    return this.times.filter((x) => x > after && x <= upTo).length;
-  }
-
-  /** The oldest slot after `after`, or undefined. */
-  firstAfter = (after: number): number | undefined => this.times.find((x) => x > after);
-
-  freeAt(k: number, len: number, from: number): number {
-    if (k < 1) return Infinity;
-    const n = this.times.length;
-    return n < k ? from : Math.max(from, this.times[n - k] + len);
-  }
-}
-
-/**
- * When a caller may take its next slot under every rule, from `from` on, and which rule decided.
- * `mine` are the caller's own slots, `active` the callers who asked in the last minute (itself included).
- */
-export function nextSlot(
-  rules: readonly WindowRule[],
-  all: SlotTimes,
-  mine: SlotTimes,
-  active: number,
-  from: number,
-): { at: number; reason: BudgetReason } {
-  let at = from;
-  let reason: BudgetReason = 'bot-budget';
-  for (const r of rules) {
-    const bot = all.freeAt(r.limit, r.len, from);
-    const cap = mine.freeAt(active > 1 ? r.shared : r.alone, r.len, from);
-    // Past `limit - reserve`, only a caller under its fair share may take a slot.
-    const fair =
-      r.reserve > 0
-        ? Math.min(all.freeAt(r.limit - r.reserve, r.len, from), mine.freeAt(Math.max(1, Math.floor(r.limit / active)), r.len, from))
-        : from;
-    if (bot > at) {
-      at = bot;
-      reason = 'bot-budget';
-    }
-    if (Math.max(cap, fair) > at) {
-      at = Math.max(cap, fair);
-      reason = 'caller-share';
-    }
-  }
-  return { at, reason };
-}
-
 interface BotState {
   readonly all: SlotTimes;
   readonly byCaller: Map<string, SlotTimes>;
   /** Caller → when it last asked (for "active in the last minute"). */
   readonly asked: Map<string, number>;
   last: number;
+  /** Until when refreshes get no slot: the last bot-budget refusal's slot plus maxWaitMs (`contentionEnd`). */
+  contendedUntil: number;
 }
+
+const newBot = (t: number): BotState => ({ all: new SlotTimes(), byCaller: new Map(), asked: new Map(), last: t, contendedUntil: 0 });
 
 export function createMemoryBudget(limits: BudgetLimits, now: () => number = Date.now): BotBudget {
   const rules = windowRules(limits);
@@ -212,7 +141,13 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
   function sweep(t0: number): void {
     if (++sinceSweep < 1024) return;
     sinceSweep = 0;
-    for (const [botId, state] of bots) if (state.last <= t0 - HOUR) bots.delete(botId);
+    for (const [botId, state] of bots) if (state.last <= t0 - HOUR && state.contendedUntil <= t0) bots.delete(botId);
+  }
+
+  /** The refusal; for the bot's budget, refreshes are held until the refused call's slot plus maxWaitMs. */
+  function refuse(st: BotState, botId: string, t: number, at: number, waitMs: number, reason: BudgetReason): UpstreamError {
+    if (reason === 'bot-budget') st.contendedUntil = Math.max(st.contendedUntil, contentionEnd(t, at, limits.maxWaitMs));
+    return budgetSpent(botId, waitMs, reason);
   }
 
   return {
@@ -220,7 +155,7 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
       const t0 = now();
       sweep(t0);
       let state = bots.get(botId);
-      if (!state) bots.set(botId, (state = { all: new SlotTimes(), byCaller: new Map(), asked: new Map(), last: t0 }));
+      if (!state) bots.set(botId, (state = newBot(t0)));
       state.all.dropUpTo(t0 - HOUR);
       state.asked.set(caller, t0);
       for (const [who, at] of state.asked) {
@@ -237,7 +172,7 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
       const st = state;
       const own = mine;
       let { at, reason } = nextSlot(rules, st.all, own, st.asked.size, t0);
-      if (at - t0 > limits.maxWaitMs) throw budgetSpent(botId, at - t0, reason);
+      if (at - t0 > limits.maxWaitMs) throw refuse(st, botId, t0, at, at - t0, reason);
       st.all.add(at);
       own.add(at);
       // A slot reserved for later was placed behind slots still in flight; they may have ended
@@ -248,8 +183,9 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
         st.all.remove(promised);
         own.remove(promised);
         st.asked.set(caller, Math.max(st.asked.get(caller) ?? 0, now())); // still asking, as the Redis script records
-        ({ at, reason } = nextSlot(rules, st.all, own, st.asked.size, Math.max(now(), promised)));
-        if (at - t0 > limits.maxWaitMs) throw budgetSpent(botId, at - t0, reason);
+        const t = now();
+        ({ at, reason } = nextSlot(rules, st.all, own, st.asked.size, Math.max(t, promised)));
+        if (at - t0 > limits.maxWaitMs) throw refuse(st, botId, t, at, at - t0, reason);
         st.all.add(at);
         own.add(at);
         if (at <= promised) break;
@@ -258,13 +194,13 @@ export function createMemoryBudget(limits: BudgetLimits, now: () => number = Dat
     },
     async trySpare(botId, maxShare) {
       const t0 = now();
-      const st = bots.get(botId) ?? { all: new SlotTimes(), byCaller: new Map<string, SlotTimes>(), asked: new Map(), last: t0 };
+      const st = bots.get(botId) ?? newBot(t0);
       bots.set(botId, st);
       const mine = st.byCaller.get(REFRESH_CALLER) ?? new SlotTimes();
       st.byCaller.set(REFRESH_CALLER, mine);
       mine.dropUpTo(t0 - HOUR);
       const counts = rules.map((r) => [st.all.countIn(t0 - r.len, t0), mine.countIn(t0 - r.len, Infinity)] as const);
-      if (!spareRoom(rules, counts, st.all.countIn(t0, Infinity), maxShare)) return undefined;
+      if (!spareRoom(rules, counts, st.all.countIn(t0, Infinity), maxShare, st.contendedUntil > t0)) return undefined;
       st.all.add(t0);
       mine.add(t0);
       return held(st, mine, t0);

@@ -39,11 +39,12 @@ return out
 `;
 
 /**
- * KEYS: bot, refresh, hold. ARGV: member, the minute's refresh cap, then per window (minute first)
- * len, limit, reserve; clock. budget-usage.ts's `spareRoom`, then the take.
+ * KEYS: bot, refresh, hold, contended. ARGV: member, the minute's refresh cap, then per window
+ * (minute first) len, limit, reserve; clock. budget-usage.ts's `spareRoom`, then the take.
  */
 const SPARE = `${NOW}
 if tonumber(redis.call('GET', KEYS[3]) or '0') > now then return 0 end
+if tonumber(redis.call('GET', KEYS[4]) or '0') > now then return 0 end
 if redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') > 0 then return 0 end
 for i = 3, #ARGV - 1, 3 do
   local after = '(' .. (now - tonumber(ARGV[i]))
@@ -103,7 +104,7 @@ export async function readRedisUsage(
 /** Takes a background slot at Redis's now, or none; returns its time. */
 export async function takeRedisSpare(
   redis: Redis,
-  keys: { bot: string; refresh: string; hold: string },
+  keys: { bot: string; refresh: string; hold: string; contended: string },
   member: string,
   rules: readonly WindowRule[],
   maxShare: number,
@@ -111,7 +112,8 @@ export async function takeRedisSpare(
 ): Promise<number | undefined> {
   const cap = Math.floor(rules[0].limit * maxShare);
   const args = rules.flatMap((r) => [r.len, r.limit, r.reserve]);
-  const reply = (await orFailClosed(() => redis.eval(SPARE, 3, keys.bot, keys.refresh, keys.hold, member, cap, ...args, clock))) as
-    number | string;
+  const reply = (await orFailClosed(() =>
+    redis.eval(SPARE, 4, keys.bot, keys.refresh, keys.hold, keys.contended, member, cap, ...args, clock),
+  )) as number | string;
   return reply === 0 ? undefined : Number(reply);
 }

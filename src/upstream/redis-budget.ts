@@ -4,13 +4,16 @@ import { budgetSpent, HOUR, windowRules, type BotBudget, type BudgetLimits, type
 import { REFRESH_CALLER } from './budget-usage';
 import { readRedisUsage, takeRedisSpare } from './redis-budget-usage';
 import { orFailClosed } from './redis';
+import { ACQUIRE, EPOCH, RELEASE } from './redis-budget-scripts';
 
 /**
  * budget.ts's rules as atomic scripts on sorted sets, timed by Redis's own clock (replicas' clocks
  * may differ), so that every replica keeps one bot under one budget with one set of caller shares.
  *
  * Keys: `eg:budget:<bot>` (every slot), `eg:budget:<bot>:c:<caller>` (one caller's slots),
- * `eg:budget:<bot>:asked` (caller → last asked), `eg:budget-epoch`, `eg:budget-hold`.
+ * `eg:budget:<bot>:asked` (caller → last asked), `eg:budget:<bot>:contended` (until when refreshes
+ * get no slot, on the scripts' clock: set by ACQUIRE on a bot-budget refusal, read by
+ * redis-budget-usage.ts's SPARE), `eg:budget-epoch`, `eg:budget-hold`.
  *
  * Lost state (Redis restarted empty, or a failover that lost writes) must not hand out a fresh
  * budget while Kore still counts the calls made before it. So every replica remembers the slots it
@@ -23,87 +26,6 @@ import { orFailClosed } from './redis';
  *   the newest slots.
  * What stays open: slots granted by a replica that died while Redis was being lost.
  */
-
-/**
- * Lua every script starts with: `now` on Redis's clock (ms), and `epochOf`, the dataset's epoch,
- * made when missing; a replica that knew another epoch starts the hold. Every script's last
- * argument is a clock for tests (empty: Redis's own), so that the rules here can be held to
- * budget.ts's with one fake clock.
- */
-const PRELUDE = `
-local now
-if ARGV[#ARGV] ~= '' then
-  now = tonumber(ARGV[#ARGV])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-local function epochOf(epochKey, holdKey, known, recoveryMs)
-  local epoch = redis.call('GET', epochKey)
-  if not epoch then
-    epoch = tostring(now)
-    redis.call('SET', epochKey, epoch)
-  end
-  if known ~= '' and known ~= epoch and recoveryMs > 0 then
-    redis.call('SET', holdKey, tostring(now + recoveryMs), 'PX', recoveryMs)
-  end
-  return epoch
-end
-`;
-
-const ACQUIRE = `${PRELUDE}
-local epoch = epochOf(KEYS[4], KEYS[5], ARGV[6], tonumber(ARGV[4]))
-local from = math.max(now, tonumber(redis.call('GET', KEYS[5]) or '0'))
--- A renewal (ARGV[7] > 0): the reserved slot is taken back and its time checked again from there.
-if tonumber(ARGV[7]) > 0 then
-  redis.call('ZREM', KEYS[1], ARGV[2])
-  redis.call('ZREM', KEYS[2], ARGV[2])
-  from = math.max(from, tonumber(ARGV[7]))
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 3600000)
-redis.call('ZADD', KEYS[3], now, ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 60000)
-redis.call('PEXPIRE', KEYS[3], 60000)
-local active = redis.call('ZCARD', KEYS[3])
-local function freeAt(key, k, len)
-  if k < 1 then return math.huge end
-  local kth = redis.call('ZREVRANGE', key, k - 1, k - 1, 'WITHSCORES')
-  if #kth == 0 then return from end
-  return math.max(from, tonumber(kth[2]) + len)
-end
-local at, reason = from, 'bot-budget'
-for i = 0, tonumber(ARGV[5]) - 1 do
-  local b = 8 + i * 5
-  local len, limit, alone, shared, reserve = tonumber(ARGV[b]), tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4])
-  local bot = freeAt(KEYS[1], limit, len)
-  local cap = freeAt(KEYS[2], active > 1 and shared or alone, len)
-  local fair = from
-  if reserve > 0 then fair = math.min(freeAt(KEYS[1], limit - reserve, len), freeAt(KEYS[2], math.max(1, math.floor(limit / active)), len)) end
-  if bot > at then at = bot; reason = 'bot-budget' end
-  if math.max(cap, fair) > at then at = math.max(cap, fair); reason = 'caller-share' end
-end
-if at - now > tonumber(ARGV[3]) then return {0, tostring(math.min(at - now, 86400000)), reason, epoch} end
-redis.call('ZADD', KEYS[1], at, ARGV[2])
-redis.call('ZADD', KEYS[2], at, ARGV[2])
-redis.call('PEXPIRE', KEYS[1], 3660000)
-redis.call('PEXPIRE', KEYS[2], 3660000)
-return {1, tostring(at - now), tostring(at), epoch}
-`;
-
-/** The call ended: its slot counts from now (GT: never moved down; re-added if Redis lost it). */
-const RELEASE = `${PRELUDE}
-redis.call('ZADD', KEYS[1], 'GT', now, ARGV[1])
-redis.call('ZADD', KEYS[2], 'GT', now, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], 3660000)
-redis.call('PEXPIRE', KEYS[2], 3660000)
-return tostring(now)
-`;
-
-/** The heartbeat: the dataset's epoch and Redis's clock. */
-const EPOCH = `${PRELUDE}
-return {epochOf(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2])), tostring(now)}
-`;
 
 const EPOCH_KEY = 'eg:budget-epoch';
 const HOLD_KEY = 'eg:budget-hold';
@@ -233,12 +155,13 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
         const reply = (await orFailClosed(() =>
           redis.eval(
             ACQUIRE,
-            5,
+            6,
             botKey,
             callerKey,
             `${botKey}:asked`,
             EPOCH_KEY,
             HOLD_KEY,
+            `${botKey}:contended`,
             who,
             member,
             maxWait,
@@ -246,6 +169,7 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
             rules.length / 5,
             epoch,
             renewAt,
+            limits.maxWaitMs,
             ...rules,
             clock(),
           ),
@@ -279,7 +203,7 @@ export function createRedisBudget(redis: Redis, limits: BudgetLimits, options: R
       const botKey = `eg:budget:${botId}`;
       const slot: OwnSlot = { botKey, callerKey: `${botKey}:c:${callerId(REFRESH_CALLER)}`, score: 0 };
       const member = randomUUID();
-      const keys = { bot: botKey, refresh: slot.callerKey, hold: HOLD_KEY };
+      const keys = { bot: botKey, refresh: slot.callerKey, hold: HOLD_KEY, contended: `${botKey}:contended` };
       const at = await takeRedisSpare(redis, keys, member, windowRules(limits), maxShare, clock());
       if (at === undefined) return undefined;
       slot.score = at;

@@ -21,8 +21,13 @@ export interface ResilienceOptions {
   readonly policy?: ServingPolicy;
   readonly now?: () => number;
   readonly random?: () => number;
-  /** Told what happened, for metrics. */
-  readonly events?: { retry(): void; cache(event: 'hit' | 'miss' | 'stale'): void; flightJoin(): void };
+  /** Told what happened, for metrics (`refresh`: the fate of a refresh behind a stale answer). */
+  readonly events?: {
+    retry(): void;
+    cache(event: 'hit' | 'miss' | 'stale'): void;
+    flightJoin(): void;
+    refresh?(outcome: 'ran' | 'skipped_budget' | 'failed'): void;
+  };
   /** Told of every answer served fresh (cached or just fetched): the background refresher's input. */
   readonly onServed?: (req: UpstreamRequest, key: string, freshUntil: number, periodMs: number) => void;
   /** Most of a bot's minute budget refreshes may hold (REFRESH_MAX_SHARE). */

@@ -3,16 +3,19 @@ import { requestKey, type Provenance, type ServingPolicy, type TrendData, type U
 import { UpstreamError } from '../errors';
 import { allowsStale, isHostFailure, isRetryable } from './failures';
 import { isCallerShareRefusal, type BudgetSlot } from './budget';
+import { REFRESH_CALLER } from './budget-usage';
 import type { CallTrace, KoreClient, UpstreamLog } from './kore';
 import { localFlights } from './redis-flights';
 import type { RefreshResult, ResilienceOptions, ResilientClient } from './resilience-options';
 import type { CacheEntry } from './response-cache';
+import { NoSpareSlot, spareCall } from './spare-call';
 
 /**
  * The Kore client as every request sees it: ask once, within budget, and survive a flaky host.
  *
  *   cache (fresh) → single flight → [ breaker → budget → call ] × retries → cache, or stale on error
- *   (with stale-while-revalidate: an expired entry is answered at once, and the flight runs behind)
+ *   (with stale-while-revalidate: an expired entry is answered at once, and a refresh flight runs
+ *   behind it from a spare budget slot only, spare-call.ts: none free, no call, the next asker tries)
  *
  * - Cache keys are the credential identity plus the canonical request, so answers never cross tenants.
  * - A range that ended before yesterday (in its own zone) is settled and cached long; one touching
@@ -34,8 +37,9 @@ interface Served {
 }
 
 /**
- * One question being fetched, and the caller whose budget share pays for it: `fetched` as the
- * upstream gave it, `answer` with stale-if-error applied (what `wait` askers get).
+ * One question being fetched, and the caller whose budget share pays for it (REFRESH_CALLER for a
+ * refresh behind a stale answer): `fetched` as the upstream gave it, `answer` with stale-if-error
+ * applied (what `wait` askers get).
  */
 interface Flight {
   readonly caller: string;
@@ -49,6 +53,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
   const { budget, breaker, cache, retry, ttl } = options;
   /** In-process single flight: the answer being fetched per key. */
   const flights = new Map<string, Flight>();
+  const spare = { inner, budget, breaker };
 
   async function callWithRetries(req: UpstreamRequest, trace: CallTrace | undefined): Promise<TrendData> {
     const started = now();
@@ -99,8 +104,24 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
   }
 
   /**
+   * The refresh behind a stale-while-revalidate answer: one call from a spare slot, uncapped by
+   * REFRESH_MAX_SHARE (a viewer is asking now; the cap is for the speculative background class).
+   */
+  async function refreshBehind(req: UpstreamRequest): Promise<TrendData> {
+    try {
+      const data = await spareCall(spare, req, 1);
+      options.events?.refresh?.('ran');
+      return data;
+    } catch (error) {
+      options.events?.refresh?.(error instanceof NoSpareSlot ? 'skipped_budget' : 'failed');
+      throw error;
+    }
+  }
+
+  /**
    * Starts one flight for a key (the in-process map, and across replicas `options.flights`), from
    * the expired entry `cached` if any. `alone`: not registered, for a caller who may not share.
+   * `behind`: the refresh behind a stale answer (no trace: it reports to no request).
    */
   function startFlight(
     key: string,
@@ -108,10 +129,11 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     trace: CallTrace | undefined,
     cached: CacheEntry | undefined,
     alone: boolean,
+    behind = false,
   ): Flight {
     options.events?.cache('miss');
     const lead = async () => {
-      const data = await callWithRetries(req, trace);
+      const data = behind ? await refreshBehind(req) : await callWithRetries(req, trace);
       const fresh = freshFor(req);
       await cache.set(key, { data, storedAt: now(), freshUntil: now() + fresh }, fresh + ttl.staleKeepMs);
       return data;
@@ -134,7 +156,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     });
     // Awaited by every asker but a `must-revalidate` one: handled here so that none goes unhandled.
     answer.catch(() => undefined);
-    const flight = { caller: trace?.caller ?? '', fetched, answer };
+    const flight = { caller: behind ? REFRESH_CALLER : (trace?.caller ?? ''), fetched, answer };
     if (!alone) {
       flights.set(key, flight);
       const done = () => flights.get(key) === flight && flights.delete(key);
@@ -161,8 +183,8 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     }
     if (cached && policy === 'stale-while-revalidate' && now() - cached.freshUntil < ttl.staleKeepMs) {
       // One refresh per key: an asker that finds one running (here, or leased on another replica
-      // through options.flights) only joins it, behind its own answer.
-      if (!flights.has(key)) void startFlight(key, req, refreshTrace(trace), cached, false).answer.catch(() => undefined);
+      // through options.flights) only joins it, behind its own answer. It takes only a spare slot.
+      if (!flights.has(key)) void startFlight(key, req, undefined, cached, false, true).answer.catch(() => undefined);
       options.events?.cache('stale');
       return staleFrom(cached);
     }
@@ -174,6 +196,12 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     try {
       served = await (policy === 'must-revalidate' ? flight.fetched : flight.answer);
     } catch (error) {
+      // We joined a refresh behind a stale answer that found no spare slot: it made no call, so
+      // ask as usual (a flight of our own, which the other joiners share).
+      if (error instanceof NoSpareSlot) {
+        if (flights.get(key) === flight) flights.delete(key);
+        return ask(req, trace, alone, policy);
+      }
       // The leader was refused its own share of the budget: that is about the leader, not us. Ask
       // under our own share (once), so that a greedy caller's refusal never reaches a polite one.
       if (flight.caller !== caller && isCallerShareRefusal(error)) return ask(req, trace, true, policy);
@@ -189,14 +217,6 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
       data: { ...cached.data, stale: { storedAt: cached.storedAt } },
       provenance: { fetchedAt: cached.storedAt, source: 'STALE_CACHE' },
     };
-  }
-
-  /**
-   * A refresh behind a response runs after that response may have been sent: it spends the asking
-   * caller's budget share, but reports to no request's counters or span.
-   */
-  function refreshTrace(trace: CallTrace | undefined): CallTrace {
-    return { upstreamCall: () => undefined, cacheHit: () => undefined, caller: trace?.caller };
   }
 
   /**
@@ -222,8 +242,8 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
   }
 
   /**
-   * The background class: one call, only from a spare slot (never waiting, no retries: the next
-   * viewer asks as usual if this fails), once per answer across replicas, stored like any answer.
+   * The background class: one call, only from a spare slot within REFRESH_MAX_SHARE (spare-call.ts;
+   * the next viewer asks as usual if this fails), once per answer across replicas, stored like any answer.
    * `dueBefore`: the freshness the refresher planned on; a later one means it is done already.
    */
   async function refresh(req: UpstreamRequest, dueBefore: number): Promise<RefreshResult> {
@@ -233,32 +253,23 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     const lock = `${key}|${dueBefore}`;
     if (options.refreshLock && !(await options.refreshLock.claim(lock, Math.max(1000, dueBefore - now() + 1000))))
       return { outcome: 'current', freshUntil: dueBefore };
-    const slot = await budget.trySpare?.(req.botId, options.refreshShare ?? 0).catch(() => undefined);
-    if (!slot) {
-      await options.refreshLock?.release(lock); // another replica may find a slot
-      return { outcome: 'skipped_budget' };
-    }
+    let data: TrendData;
     try {
-      breaker.enter();
-    } catch {
-      slot.release();
-      return { outcome: 'failed' };
-    }
-    try {
-      const data = await inner.fetchTrend(req);
-      slot.release();
-      breaker.success();
-      const fresh = freshFor(req);
-      const freshUntil = now() + fresh;
-      await cache.set(key, { data, storedAt: now(), freshUntil }, fresh + ttl.staleKeepMs);
-      return { outcome: 'ran', freshUntil };
+      data = await spareCall(spare, req, options.refreshShare ?? 0);
     } catch (error) {
-      slot.release();
-      if (error instanceof UpstreamError && isHostFailure(error)) breaker.failure(error);
-      else breaker.abandon();
-      log.warn({ botId: req.botId, code: error instanceof UpstreamError ? error.code : 'error' }, 'background refresh failed');
+      if (error instanceof NoSpareSlot) {
+        await options.refreshLock?.release(lock); // another replica may find a slot
+        return { outcome: 'skipped_budget' };
+      }
+      // An open circuit made no call and says nothing new: only a failed call is worth a line.
+      if (!(error instanceof UpstreamError && error.origin.kind === 'circuit-open'))
+        log.warn({ botId: req.botId, code: error instanceof UpstreamError ? error.code : 'error' }, 'background refresh failed');
       return { outcome: 'failed' };
     }
+    const fresh = freshFor(req);
+    const freshUntil = now() + fresh;
+    await cache.set(key, { data, storedAt: now(), freshUntil }, fresh + ttl.staleKeepMs);
+    return { outcome: 'ran', freshUntil };
   }
 
   return {

@@ -20,6 +20,48 @@ export const callStep = fc.record({
 });
 export type CallStep = typeof callStep extends fc.Arbitrary<infer T> ? T : never;
 
+/** The steps below are timed in whole units of this: half the budget's minute. */
+export const STEP_UNIT_MS = 30_000;
+const units = (arb: fc.Arbitrary<number>) => arb.map((n) => n * STEP_UNIT_MS);
+
+/** Limits under which refusals for the bot's budget and spare slots both come often (minute first). */
+export const spareSettings = fc.tuple(
+  fc.integer({ min: 3, max: 6 }),
+  fc.integer({ min: 30, max: 120 }),
+  fc.constantFrom(1, 0.5),
+  fc.constantFrom(0, 0.25),
+);
+
+/** Mostly none (calls granted together), or a unit or two: a refresh often asks just as a refused call's slot frees. */
+const unitAdvance = fc.oneof(
+  { arbitrary: fc.constant(0), weight: 4 },
+  { arbitrary: units(fc.integer({ min: 1, max: 2 })), weight: 4 },
+  { arbitrary: units(fc.integer({ min: 0, max: 150 })), weight: 1 },
+);
+const unitDuration = fc.oneof(fc.constant(0), units(fc.integer({ min: 0, max: 1 })));
+const burst = fc
+  .record({
+    bot: fc.constantFrom('a', 'b'),
+    caller: fc.constantFrom('alice', 'bob', 'carol', ''),
+    calls: fc.integer({ min: 1, max: 8 }),
+    advanceMs: unitAdvance,
+    durationMs: unitDuration,
+  })
+  .map(({ calls, ...step }) =>
+    Array.from({ length: calls }, (_, i) => ({ ...step, kind: 'call' as const, advanceMs: i ? 0 : step.advanceMs })),
+  );
+const spare = fc
+  .record({ bot: fc.constantFrom('a', 'b'), caller: fc.constant(''), advanceMs: unitAdvance, durationMs: unitDuration })
+  .map((step) => [{ ...step, kind: 'spare' as const }]);
+
+/**
+ * Bursts of calls at one moment, and refreshes asking for a spare slot (`spare`), timed in whole
+ * units: every slot time and every wait is then a whole number of units, so with `maxWaitMs` under
+ * one unit no call ever waits (granted now or refused), and a refusal's hold on refreshes (its
+ * slot plus maxWaitMs) plays out on a fake clock with no real wait.
+ */
+export const callsAndSpares = fc.array(fc.oneof(burst, spare), { minLength: 20, maxLength: 60 }).map((groups) => groups.flat());
+
 export interface Interval {
   readonly bot: string;
   readonly from: number;
@@ -31,10 +73,10 @@ export interface Interval {
  * released at its own end time, in order), then asks `take` for the call's slots (none: refused).
  * Returns every granted call's [from, to] interval.
  */
-export async function playCalls(
-  steps: readonly CallStep[],
+export async function playCalls<S extends CallStep>(
+  steps: readonly S[],
   clock: { now: number },
-  take: (step: CallStep) => Promise<BudgetSlot[] | undefined>,
+  take: (step: S) => Promise<BudgetSlot[] | undefined>,
 ): Promise<Interval[]> {
   const inFlight: Array<{ slots: BudgetSlot[]; interval: Interval }> = [];
   const granted: Interval[] = [];

@@ -3,13 +3,14 @@ import { connectRedis } from '../../src/upstream/redis';
 import { createMemoryBudget, type BotBudget, type BudgetLimits, type BudgetSlot } from '../../src/upstream/budget';
 import { createRedisBudget } from '../../src/upstream/redis-budget';
 import { UpstreamError } from '../../src/errors';
-import { budgetSettings, callStep, playCalls } from '../helpers/budget-calls';
+import { budgetSettings, callsAndSpares, callStep, playCalls, spareSettings, STEP_UNIT_MS } from '../helpers/budget-calls';
 import { redisBinary, startRedis, warnRedisMissing, type RedisServer } from '../helpers/redis-server';
 
 /**
  * The budget's rules live twice: in TypeScript for one process (budget.ts) and as Lua scripts on a
  * real redis-server for replicas (redis-budget.ts). Driven by one fake clock through the same calls
- * and releases, both must grant and refuse alike, with the same reason and retryAfter.
+ * and releases, both must grant and refuse alike, with the same reason and retryAfter, and grant or
+ * withhold the same spare slots (refreshes), which a refusal for the bot's budget holds back.
  */
 const binary = redisBinary();
 if (!binary) warnRedisMissing('budget-equivalence.property.test.ts');
@@ -52,6 +53,82 @@ suite('the Redis budget decides exactly as the in-process one (property-based, r
             let agreed = true;
             try {
               await playCalls(steps, clock, async ({ bot, caller }) => {
+                const [mine, theirs] = [await take(local, prefix + bot, caller), await take(shared, prefix + bot, caller)];
+                if (mine.refusal !== theirs.refusal) agreed = false;
+                return mine.slot && theirs.slot ? [mine.slot, theirs.slot] : undefined;
+              });
+            } finally {
+              shared.close?.();
+            }
+            return agreed;
+          },
+        ),
+        { numRuns: 60 },
+      );
+    } finally {
+      await client.quit();
+    }
+  }, 120_000);
+
+  it("holds refreshes alike after a refusal for the bot's budget: its slot plus maxWaitMs, not before", async () => {
+    const client = connectRedis(redis.url);
+    const clock = { now: 1_000_000_000_000 };
+    const limits: BudgetLimits = { perMinute: 3, perHour: 100, maxWaitMs: 10_000 };
+    await client.flushall();
+    const budgets = [
+      createMemoryBudget(limits, () => clock.now),
+      createRedisBudget(client, limits, { recoveryMs: 5000, now: () => clock.now }),
+    ];
+    /** What each budget does now: a grant, a refusal (reason/retryAfter), or a spare slot or none. */
+    const each = (step: (b: BotBudget) => Promise<string>) => Promise.all(budgets.map(step));
+    const call = async (b: BotBudget) => {
+      const { slot, refusal } = await take(b, 'held', '');
+      slot?.release();
+      return slot ? 'granted' : `refused ${refusal}`;
+    };
+    const spare = (b: BotBudget) => b.trySpare!('held', 1).then((s) => (s ? 'spare' : 'none'));
+    try {
+      for (let i = 0; i < 3; i++) expect(await each(call)).toEqual(['granted', 'granted']);
+      expect(await each(call)).toEqual(['refused bot-budget/60', 'refused bot-budget/60']);
+      clock.now += 60_000; // its slot: the minute has room again, for its retry first
+      expect(await each(spare)).toEqual(['none', 'none']);
+      clock.now += 9_999;
+      expect(await each(spare)).toEqual(['none', 'none']);
+      clock.now += 1;
+      expect(await each(spare)).toEqual(['spare', 'spare']);
+    } finally {
+      budgets[1].close?.();
+      await client.quit();
+    }
+  });
+
+  it("same spare slots for refreshes between any calls, held alike after refusals for the bot's budget", async () => {
+    const client = connectRedis(redis.url);
+    let run = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          spareSettings,
+          callsAndSpares,
+          fc.constantFrom(0.3, 1),
+          async ([perMinute, perHour, callerShare, reserveShare], steps, spareShare) => {
+            const clock = { now: 1_000_000_000_000 };
+            // Under one step unit: no call waits, yet a refusal holds refreshes past its slot (the
+            // moment it frees included).
+            const limits: BudgetLimits = { perMinute, perHour, maxWaitMs: STEP_UNIT_MS - 1, callerShare, reserveShare };
+            await client.flushall();
+            const local = createMemoryBudget(limits, () => clock.now);
+            const shared = createRedisBudget(client, limits, { recoveryMs: 5000, now: () => clock.now });
+            const prefix = `s${run++}-`;
+            let agreed = true;
+            try {
+              await playCalls(steps, clock, async ({ kind, bot, caller }) => {
+                if (kind === 'spare') {
+                  const mine = await local.trySpare!(prefix + bot, spareShare);
+                  const theirs = await shared.trySpare!(prefix + bot, spareShare);
+                  if ((mine === undefined) !== (theirs === undefined)) agreed = false;
+                  return mine && theirs ? [mine, theirs] : undefined;
+                }
                 const [mine, theirs] = [await take(local, prefix + bot, caller), await take(shared, prefix + bot, caller)];
                 if (mine.refusal !== theirs.refusal) agreed = false;
                 return mine.slot && theirs.slot ? [mine.slot, theirs.slot] : undefined;

@@ -11,7 +11,8 @@ import { until } from '../helpers/wait';
  * at once by both, and refreshed once (the Redis leased flight), not once per replica.
  *
  * The replicas share a hand-driven clock for freshness (the cache's `freshUntil`); Redis keeps its
- * own time for TTLs and the budget, which this test does not reach (entries are kept far longer).
+ * own time for TTLs and the budget (entries are kept far longer; the budget's minute outlasts each
+ * test). The refresh takes only a spare slot of the shared budget (redis-budget-usage.ts's SPARE).
  */
 const binary = redisBinary();
 if (!binary) warnRedisMissing('freshness-replicas.test.ts');
@@ -78,5 +79,43 @@ suite('STALE_WHILE_REVALIDATE on replicas sharing Redis', () => {
       });
     }
     expect(fake.requests).toHaveLength(2);
+  });
+
+  it("skips the refresh on both replicas while interactive calls hold the bot's budget: no call, nothing remembered as failed", async () => {
+    clock = Date.now();
+    // 3 a minute (on Redis's clock): two interactive calls leave one slot, which a refresh must leave free.
+    const started = await Promise.all(
+      [0, 1].map(() =>
+        startStackBehind(fake.url, {
+          now: () => clock,
+          env: { REDIS_URL: redis.url, CACHE_TTL_RECENT_SECONDS: '60', BUDGET_PER_MINUTE: '3', BUDGET_MAX_WAIT_MS: '0', REFRESH: 'off' },
+        }),
+      ),
+    );
+    stacks.push(...started);
+    const [a, b] = started;
+    const today = todayIn('UTC', clock);
+    const query = (cache: string, from = 2) =>
+      `{ engagementTrend(botId: "st-held", range: { start: "${isoDate(today - from)}", end: "${isoDate(today)}" }, cache: ${cache}) {
+        summary { uniqueUsers } freshness { source stale } } }`;
+    const skipped = async (replica: Stack) => {
+      const text = await (await fetch(`${replica.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('eg_refresh_total{outcome="skipped_budget"}'));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+
+    expect((await a.gql<Trend>(query('DEFAULT'))).body.data?.engagementTrend?.freshness.source).toBe('UPSTREAM');
+    expect((await b.gql<Trend>(query('DEFAULT', 3))).body.data?.engagementTrend?.freshness.source).toBe('UPSTREAM');
+    clock += 120_000;
+    for (const replica of [a, b]) {
+      const { body } = await replica.gql<Trend>(query('STALE_WHILE_REVALIDATE'));
+      expect(body.data?.engagementTrend?.freshness).toEqual({ source: 'STALE_CACHE', stale: true });
+      await until(async () => fake.requests.length > 2 || (await skipped(replica)) === 1, { what: 'the refresh to be skipped for budget' });
+    }
+    expect(fake.requests).toHaveLength(2);
+    // An interactive asker still gets the slot the refreshes left, and a fresh answer.
+    const fresh = await b.gql<Trend>(query('DEFAULT'));
+    expect(fresh.body.data?.engagementTrend?.freshness).toEqual({ source: 'UPSTREAM', stale: false });
+    expect(fake.requests).toHaveLength(3);
   });
 });

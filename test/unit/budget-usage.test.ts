@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { createMemoryBudget, type BotBudget } from '../../src/upstream/budget';
+import { UpstreamError } from '../../src/errors';
 
 /**
  * The budget read without taking (Bot.upstreamBudget) and its background class (refreshes). The
@@ -110,5 +111,52 @@ describe('the background class (in process)', () => {
     for (let i = 0; i < 6; i++) await budget.acquire('a', 'x');
     expect(await spare(budget, 'a', 1)).toBeDefined(); // 7 of 10: 3 stay free
     expect(await spare(budget, 'a', 1)).toBeUndefined();
+  });
+});
+
+describe('refreshes hold while interactive callers are refused (in process)', () => {
+  it("after a refusal for the bot's budget, no spare slot until the refused call's slot plus maxWaitMs", async () => {
+    let clock = 1_000_000;
+    const budget = createMemoryBudget({ perMinute: 3, perHour: 100, maxWaitMs: 10_000 }, () => clock);
+    for (let i = 0; i < 3; i++) (await budget.acquire('a', 'x')).release();
+    // The fourth could have its slot when the first leaves the minute: 60 s, longer than it may wait.
+    const refusal = await budget.acquire('a', 'x').catch((e: UpstreamError) => e);
+    expect(refusal).toBeInstanceOf(UpstreamError);
+    expect((refusal as UpstreamError).extensions).toMatchObject({ reason: 'bot-budget', retryAfter: 60 });
+    clock += 60_000; // the slots have left the minute: room for a refresh, but the refused caller retries now
+    expect(await spare(budget, 'a', 1)).toBeUndefined();
+    clock += 9_999;
+    expect(await spare(budget, 'a', 1)).toBeUndefined();
+    clock += 1; // its retry has had all of maxWaitMs
+    expect(await spare(budget, 'a', 1)).toBeDefined();
+  });
+
+  it('a later refusal extends the hold; retries take the slots that free meanwhile', async () => {
+    let clock = 1_000_000;
+    const budget = createMemoryBudget({ perMinute: 4, perHour: 100, maxWaitMs: 5_000 }, () => clock);
+    const take = async (n: number) => {
+      for (let i = 0; i < n; i++) (await budget.acquire('a', 'x')).release();
+    };
+    await take(2);
+    clock += 20_000;
+    await take(2);
+    await expect(budget.acquire('a', 'x')).rejects.toThrow(UpstreamError); // its slot at 1_060_000: held to 1_065_000
+    clock = 1_062_000;
+    await take(2); // the retries get the two slots that freed
+    await expect(budget.acquire('a', 'x')).rejects.toThrow(UpstreamError); // its slot at 1_080_000: held to 1_085_000
+    clock = 1_080_000; // two slots free: room for a refresh, but the last refused caller retries now
+    expect(await spare(budget, 'a', 1)).toBeUndefined();
+    clock = 1_085_000;
+    expect(await spare(budget, 'a', 1)).toBeDefined();
+  });
+
+  it("a refusal of one caller's share does not hold refreshes", async () => {
+    const clock = 1_000_000;
+    const budget = createMemoryBudget({ perMinute: 10, perHour: 100, maxWaitMs: 0, callerShare: 0.3 }, () => clock);
+    await budget.acquire('a', 'q');
+    for (let i = 0; i < 3; i++) await budget.acquire('a', 'p');
+    const refusal = await budget.acquire('a', 'p').catch((e: UpstreamError) => e);
+    expect((refusal as UpstreamError).extensions).toMatchObject({ reason: 'caller-share' });
+    expect(await spare(budget, 'a', 1)).toBeDefined(); // 5 of 10: the bot has room, and nobody waits for it
   });
 });

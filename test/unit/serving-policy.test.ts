@@ -2,7 +2,7 @@ import { AnswerSource, summarize } from '../../src/engagement/freshness';
 import { upstreamRequest, type Provenance, type ServingPolicy, type TrendData, type UpstreamRequest } from '../../src/engagement/model';
 import { ErrorCode, UpstreamError } from '../../src/errors';
 import { createCircuitBreaker } from '../../src/upstream/breaker';
-import { createMemoryBudget } from '../../src/upstream/budget';
+import { createMemoryBudget, type BotBudget, type BudgetSlot } from '../../src/upstream/budget';
 import type { KoreClient } from '../../src/upstream/kore';
 import { createResilientClient } from '../../src/upstream/resilient-client';
 import { createMemoryCache } from '../../src/upstream/response-cache';
@@ -50,20 +50,27 @@ function heldInner() {
   return { inner, pending };
 }
 
-function setup(policy?: ServingPolicy) {
+function setup(policy?: ServingPolicy, budget: BotBudget = createMemoryBudget({ perMinute: 100, perHour: 1000, maxWaitMs: 0 })) {
   let clock = 1_000_000;
   const { inner, pending } = heldInner();
+  const told = { joins: 0, refreshes: [] as string[] };
   const client = createResilientClient(
     inner,
     {
       credentialId: 'c',
-      budget: createMemoryBudget({ perMinute: 100, perHour: 1000, maxWaitMs: 0 }),
+      budget,
       breaker: createCircuitBreaker(5, 1000),
       cache: createMemoryCache(1_000_000),
       retry: { maxAttempts: 1, baseDelayMs: 1, maxTotalMs: 100 },
       ttl: { settledMs: 60_000, recentMs: 60_000, staleKeepMs: 30_000 },
       policy,
       now: () => clock,
+      events: {
+        retry: () => undefined,
+        cache: () => undefined,
+        flightJoin: () => void told.joins++,
+        refresh: (outcome) => void told.refreshes.push(outcome),
+      },
     },
     silent,
   );
@@ -72,7 +79,7 @@ function setup(policy?: ServingPolicy) {
     const data = await client.fetchTrend(question, undefined, { policy: p, served: (x) => (told = x) });
     return { data, told };
   };
-  return { client, pending, fetch, advance: (ms: number) => (clock += ms), now: () => clock };
+  return { client, pending, fetch, told, advance: (ms: number) => (clock += ms), now: () => clock };
 }
 
 /** Waits until the inner client has been called `n` times (calls start after a few awaits). */
@@ -128,6 +135,33 @@ describe('serving policies', () => {
     expect((await waiting).told?.source).toBe('STALE_CACHE');
     await expect(strict).rejects.toMatchObject({ code: ErrorCode.UPSTREAM_UNAVAILABLE });
     expect(s.pending).toHaveLength(2);
+  });
+
+  it('stale-while-revalidate: askers who joined a refresh that found no spare slot ask on their own, in one flight', async () => {
+    const interactive = createMemoryBudget({ perMinute: 100, perHour: 1000, maxWaitMs: 0 });
+    let answerSpare: (slot: BudgetSlot | undefined) => void = () => undefined;
+    const budget: BotBudget = {
+      acquire: (bot, caller) => interactive.acquire(bot, caller),
+      trySpare: () => new Promise((resolve) => (answerSpare = resolve)),
+    };
+    const s = setup(undefined, budget);
+    const first = s.fetch();
+    await calls(s.pending, 1);
+    s.pending[0].resolve(answer(1));
+    await first;
+    s.advance(70_000);
+    expect((await s.fetch('stale-while-revalidate')).told?.source).toBe('STALE_CACHE'); // its refresh asks for a spare slot
+    const waiting = s.fetch('wait');
+    const strict = s.fetch('must-revalidate');
+    for (let i = 0; i < 1000 && s.told.joins < 2; i++) await new Promise((r) => setImmediate(r));
+    expect(s.told.joins).toBe(2); // both joined the refresh's flight
+    answerSpare(undefined); // none: the refresh makes no call
+    await calls(s.pending, 2); // one interactive call, for both
+    s.pending[1].resolve(answer(2));
+    expect((await waiting).told?.source).toBe('UPSTREAM');
+    expect((await strict).told?.source).toBe('UPSTREAM');
+    expect(s.pending).toHaveLength(2);
+    expect(s.told.refreshes).toEqual(['skipped_budget']);
   });
 
   it("a fetch naming no policy follows the client's configured one", async () => {
