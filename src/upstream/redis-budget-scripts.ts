@@ -4,12 +4,10 @@
  */
 
 /**
- * Lua every script starts with: `now` on Redis's clock (ms), and `epochOf`, the dataset's epoch,
- * made when missing; a replica that knew another epoch starts the hold. Every script's last
- * argument is a clock for tests (empty: Redis's own), so that the rules here can be held to
- * budget.ts's with one fake clock.
+ * `now` on Redis's clock (ms), or the tests' clock: every script's last argument (empty: Redis's
+ * own), so that the rules here can be held to budget.ts's with one fake clock.
  */
-const PRELUDE = `
+export const LUA_NOW = `
 local now
 if ARGV[#ARGV] ~= '' then
   now = tonumber(ARGV[#ARGV])
@@ -17,6 +15,13 @@ else
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+`;
+
+/**
+ * Lua every budget script starts with: LUA_NOW, and `epochOf`, the dataset's epoch, made when
+ * missing; a replica that knew another epoch starts the hold.
+ */
+const PRELUDE = `${LUA_NOW}
 local function epochOf(epochKey, holdKey, known, recoveryMs)
   local epoch = redis.call('GET', epochKey)
   if not epoch then

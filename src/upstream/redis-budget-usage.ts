@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import type { WindowRule } from './budget';
 import { usageOf, type BudgetUsage } from './budget-usage';
 import { orFailClosed } from './redis';
+import { LUA_NOW } from './redis-budget-scripts';
 
 /**
  * Reading and the background class of redis-budget.ts's budget, over the same keys. The usage
@@ -10,19 +11,8 @@ import { orFailClosed } from './redis';
  * that the check and the take are one atomic step across replicas.
  */
 
-/** `now` on Redis's clock, or the tests' clock in the last argument (as redis-budget.ts's PRELUDE). */
-const NOW = `
-local now
-if ARGV[#ARGV] ~= '' then
-  now = tonumber(ARGV[#ARGV])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-`;
-
 /** KEYS: bot, caller, asked. ARGV: caller id, window lengths…, clock. Counts per window. */
-const USAGE = `${NOW}
+const USAGE = `${LUA_NOW}
 local others = redis.call('ZCOUNT', KEYS[3], '(' .. (now - 60000), '+inf')
 local mine = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if mine and tonumber(mine) > now - 60000 then others = others - 1 end
@@ -42,7 +32,7 @@ return out
  * KEYS: bot, refresh, hold, contended. ARGV: member, the minute's refresh cap, then per window
  * (minute first) len, limit, reserve; clock. budget-usage.ts's `spareRoom`, then the take.
  */
-const SPARE = `${NOW}
+const SPARE = `${LUA_NOW}
 if tonumber(redis.call('GET', KEYS[3]) or '0') > now then return 0 end
 if tonumber(redis.call('GET', KEYS[4]) or '0') > now then return 0 end
 if redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') > 0 then return 0 end
