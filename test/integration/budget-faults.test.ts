@@ -18,14 +18,27 @@ if (!binary) warnRedisMissing('budget-faults.test.ts');
 const suite = binary ? describe : describe.skip;
 
 const today = todayIn('UTC');
-const ZONES = ['UTC', 'Europe/Berlin', 'Asia/Kolkata', 'America/New_York'];
+const ZONES = [
+  'UTC',
+  'Europe/Berlin',
+  'Asia/Kolkata',
+  'America/New_York',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+  'America/Sao_Paulo',
+  'Africa/Cairo',
+];
 let asked = 0;
-/** A question nobody asked before in this file (distinct range and zone): it can only be answered upstream. */
+/**
+ * A question nobody asked before in this file (distinct start, length and zone; 5,760 of them, more
+ * than a flood's bound): it can only be answered upstream, never by a cache or a replay.
+ */
 function newQuestion(bot: string): string {
   const i = asked++;
-  const start = isoDate(today - 10 - (i % 80));
-  const zone = ZONES[Math.floor(i / 80) % ZONES.length];
-  return `{ engagementTrend(botId: "${bot}", range: { start: "${start}", end: "${isoDate(today - 3)}" }, filters: { timeZone: "${zone}" }) { summary { uniqueUsers } } }`;
+  const start = today - 12 - (i % 80);
+  const end = start + (Math.floor(i / 80) % 9);
+  const zone = ZONES[Math.floor(i / 720) % ZONES.length];
+  return `{ engagementTrend(botId: "${bot}", range: { start: "${isoDate(start)}", end: "${isoDate(end)}" }, filters: { timeZone: "${zone}" }) { summary { uniqueUsers } } }`;
 }
 
 type Answer = { status: number; code: unknown; reason: unknown; ok: boolean; at: number };
