@@ -183,13 +183,8 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     }
     if (cached && policy === 'stale-while-revalidate' && now() - cached.freshUntil < ttl.staleKeepMs) {
       // One refresh per key: an asker that finds one running (here, or leased on another replica
-      // through options.flights) only joins it, behind its own answer. It takes only a spare slot,
-      // until the entry is a whole freshness past its own: then it is refreshed as the asker's
-      // call (its share, waiting like any call), so that a bot whose budget is never spare still
-      // gets its answers refreshed, about twice the freshness old at worst, not CACHE_STALE_SECONDS.
-      const overdue = now() - cached.freshUntil >= freshFor(req);
-      const asker: CallTrace = { upstreamCall: () => undefined, cacheHit: () => undefined, caller: trace?.caller };
-      if (!flights.has(key)) void startFlight(key, req, overdue ? asker : undefined, cached, false, !overdue).answer.catch(() => undefined);
+      // through options.flights) only joins it, behind its own answer. It takes only a spare slot.
+      if (!flights.has(key)) void startFlight(key, req, undefined, cached, false, true).answer.catch(() => undefined);
       options.events?.cache('stale');
       return staleFrom(cached);
     }

@@ -155,21 +155,4 @@ describe('the refresh behind a STALE_WHILE_REVALIDATE answer', () => {
     await until(() => callsFor(0) === 2, { what: "the next asker's refresh" });
     expect(fake.requests).toHaveLength(7);
   });
-  it("an entry a whole freshness past its own is refreshed as the asker's call, even when the budget is never spare", async () => {
-    // 1 a minute: a spare slot (one must stay free) never exists, so only the asker's own call can refresh.
-    const s = await stackWith({ BUDGET_PER_MINUTE: '1', BUDGET_MAX_WAIT_MS: '0' });
-    const t0 = clock;
-    expect(await ask(s, 0)).toBe('UPSTREAM'); // fresh until t0 + 60 s
-    clock = t0 + 90_000; // 30 s past its freshness, the minute empty: served stale, refresh skipped
-    expect(await ask(s, 0, 'STALE_WHILE_REVALIDATE')).toBe('STALE_CACHE');
-    await until(async () => (await refreshes(s, 'skipped_budget')) === 1, { what: 'the spare refresh to be skipped' });
-    expect(callsFor(0)).toBe(1);
-
-    clock = t0 + 120_000; // a whole freshness past it: still served at once, refreshed as an interactive call
-    expect(await ask(s, 0, 'STALE_WHILE_REVALIDATE')).toBe('STALE_CACHE');
-    await until(() => callsFor(0) === 2, { what: 'the overdue refresh behind the answer' });
-    await until(async () => (await ask(s, 0)) === 'CACHE', { what: 'the refreshed answer in the cache' });
-    expect(fake.requests).toHaveLength(2);
-    expect(await refreshes(s, 'skipped_budget')).toBe(1);
-  });
 });
