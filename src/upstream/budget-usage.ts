@@ -36,7 +36,8 @@ export const REFRESH_CALLER = '\u0000refresh';
  * refused for the bot's budget lately, see `contentionEnd`: the slots that free go to the refused
  * callers' retries), nothing waits for a slot (a refresh never goes ahead of a queued interactive
  * call), after taking it at least `max(1, reserve)` slots stay free in every window (interactive
- * callers always find one), and refreshes hold fewer than `floor(limit × maxShare)` of the minute.
+ * callers always find one; with a budget of one a window, none: else no refresh could ever run),
+ * and refreshes hold fewer than `floor(limit × maxShare)` of the minute.
  * `counts[i]`: [all slots in window i, refresh slots in it].
  */
 export function spareRoom(
@@ -49,7 +50,7 @@ export function spareRoom(
   if (contended || queued > 0) return false;
   return rules.every((r, i) => {
     const [all, mine] = counts[i];
-    if (all + 1 > r.limit - Math.max(1, r.reserve)) return false;
+    if (all + 1 > r.limit - Math.min(Math.max(1, r.reserve), r.limit - 1)) return false;
     // windowRules lists the minute first: the share caps refreshes per minute.
     return i !== 0 || mine < Math.floor(r.limit * maxShare);
   });

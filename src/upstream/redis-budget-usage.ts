@@ -39,7 +39,8 @@ if redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') > 0 then return 0 end
 for i = 3, #ARGV - 1, 3 do
   local after = '(' .. (now - tonumber(ARGV[i]))
   local all = redis.call('ZCOUNT', KEYS[1], after, now)
-  if all + 1 > tonumber(ARGV[i + 1]) - math.max(1, tonumber(ARGV[i + 2])) then return 0 end
+  local limit = tonumber(ARGV[i + 1])
+  if all + 1 > limit - math.min(math.max(1, tonumber(ARGV[i + 2])), limit - 1) then return 0 end
   if i == 3 and redis.call('ZCOUNT', KEYS[2], after, '+inf') >= tonumber(ARGV[2]) then return 0 end
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 3600000)

@@ -101,14 +101,15 @@ describe('the refresh behind a STALE_WHILE_REVALIDATE answer', () => {
     const q = bearer(callerToken({ sub: 'q', bots: ['st-1'] }));
     const t0 = clock;
     expect(await ask(s, 0, undefined, q)).toBe('UPSTREAM'); // fresh until t0 + 60 s
-    clock = t0 + 3_500;
+    clock = t0 + 9_500;
     for (const i of [1, 2, 3]) expect(await ask(s, i, undefined, p)).toBe('UPSTREAM'); // p's whole share
     clock = t0 + 59_000;
     expect(await ask(s, 4, undefined, q)).toBe('UPSTREAM'); // q stays active
     clock = t0 + 60_500; // question 0 expired; 4 of 6 slots in the minute
     const before = fake.requests.length;
 
-    // p's next call waits 3 s for its share (its oldest slot leaves the minute at t0 + 63.5 s).
+    // p's next call waits 9 s of real time for its share (its oldest slot leaves the minute at
+    // t0 + 69.5 s): room enough for the steps below on a loaded machine.
     const queued = s.gql<Trend>(trend(5), {}, p);
     const budget = async () => {
       const { body } = await s.gql<{ bot: { upstreamBudget: { queued: number } } }>(
@@ -154,5 +155,16 @@ describe('the refresh behind a STALE_WHILE_REVALIDATE answer', () => {
     expect(await ask(s, 0, 'STALE_WHILE_REVALIDATE')).toBe('STALE_CACHE');
     await until(() => callsFor(0) === 2, { what: "the next asker's refresh" });
     expect(fake.requests).toHaveLength(7);
+  });
+  it('with a budget of one a minute, still refreshes once the minute is empty (no slot can be kept free)', async () => {
+    const s = await stackWith({ BUDGET_PER_MINUTE: '1', BUDGET_MAX_WAIT_MS: '0' });
+    const t0 = clock;
+    expect(await ask(s, 0)).toBe('UPSTREAM'); // fresh until t0 + 60 s
+    clock = t0 + 90_000; // 30 s past its freshness, and the minute holds no call
+    expect(await ask(s, 0, 'STALE_WHILE_REVALIDATE')).toBe('STALE_CACHE');
+    await until(() => callsFor(0) === 2, { what: 'the refresh behind the answer' });
+    await until(async () => (await refreshes(s, 'ran')) === 1, { what: 'the refresh to be counted as ran' });
+    expect(await ask(s, 0)).toBe('CACHE');
+    expect(fake.requests).toHaveLength(2);
   });
 });
