@@ -192,9 +192,12 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     let flight = alone ? undefined : flights.get(key);
     if (flight) options.events?.flightJoin();
     else flight = startFlight(key, req, trace, cached, alone);
+    // A refresh behind a stale answer makes one attempt from a spare slot, for askers content with
+    // the stale answer. An asker who waits for a fresh one takes its outcome only if it is one.
+    const behindRefresh = flight.caller === REFRESH_CALLER && policy !== 'stale-while-revalidate';
     let served: Served;
     try {
-      served = await (policy === 'must-revalidate' ? flight.fetched : flight.answer);
+      served = await (policy === 'must-revalidate' || behindRefresh ? flight.fetched : flight.answer);
     } catch (error) {
       // We joined a refresh behind a stale answer that found no spare slot: it made no call, so
       // ask as usual (a flight of our own, which the other joiners share).
@@ -205,6 +208,9 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
       // The leader was refused its own share of the budget: that is about the leader, not us. Ask
       // under our own share (once), so that a greedy caller's refusal never reaches a polite one.
       if (flight.caller !== caller && isCallerShareRefusal(error)) return ask(req, trace, true, policy);
+      // The refresh's single attempt failed (a 503, a 429 its own retries would have waited out):
+      // ours, with retries and stale-if-error as the policy says (once: alone, no refresh to join).
+      if (behindRefresh) return ask(req, trace, true, policy);
       throw error;
     }
     if (!served.data.stale) trace?.fresh?.(now() + freshFor(req));

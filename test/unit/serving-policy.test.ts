@@ -164,6 +164,28 @@ describe('serving policies', () => {
     expect(s.told.refreshes).toEqual(['skipped_budget']);
   });
 
+  it('askers waiting for a fresh answer do not take the failed single attempt of a refresh they joined: they ask with retries', async () => {
+    const s = setup(undefined, createMemoryBudget({ perMinute: 100, perHour: 1000, maxWaitMs: 0 }));
+    const first = s.fetch();
+    await calls(s.pending, 1);
+    s.pending[0].resolve(answer(1));
+    await first;
+    s.advance(70_000);
+    expect((await s.fetch('stale-while-revalidate')).told?.source).toBe('STALE_CACHE');
+    await calls(s.pending, 2); // the refresh behind it, from a spare slot
+    const waiting = s.fetch('wait');
+    const strict = s.fetch('must-revalidate');
+    for (let i = 0; i < 1000 && s.told.joins < 2; i++) await new Promise((r) => setImmediate(r));
+    expect(s.told.joins).toBe(2);
+    s.pending[1].reject(new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Kore.ai answered 503.'));
+    await calls(s.pending, 4); // each asks on its own: neither is handed the refresh's failure
+    s.pending[2].resolve(answer(2));
+    s.pending[3].resolve(answer(2));
+    expect((await waiting).told?.source).toBe('UPSTREAM');
+    expect((await strict).told?.source).toBe('UPSTREAM');
+    expect(s.told.refreshes).toEqual(['failed']);
+  });
+
   it("a fetch naming no policy follows the client's configured one", async () => {
     const s = setup('stale-while-revalidate');
     const first = s.fetch();
