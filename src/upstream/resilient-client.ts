@@ -131,7 +131,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     alone: boolean,
     behind = false,
   ): Flight {
-    options.events?.cache('miss');
+    if (!behind) options.events?.cache('miss'); // the asker behind a refresh was counted `stale`
     const lead = async () => {
       const data = behind ? await refreshBehind(req) : await callWithRetries(req, trace);
       const fresh = freshFor(req);

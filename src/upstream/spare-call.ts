@@ -34,12 +34,13 @@ export interface SpareCallDeps {
 
 /**
  * One call from a spare slot, `maxShare` capping the refreshes' part of the minute (1: no cap).
- * Rejects with NoSpareSlot when there is none (or no background class, or the budget store failed
- * to say), with the open circuit's or the call's UpstreamError otherwise.
+ * Rejects with NoSpareSlot when there is none (or no background class), with the budget store's
+ * error when it could not say (a failed refresh, not a skipped one), with the open circuit's or the
+ * call's UpstreamError otherwise.
  */
 export async function spareCall(deps: SpareCallDeps, req: UpstreamRequest, maxShare: number): Promise<TrendData> {
   const { inner, budget, breaker } = deps;
-  const slot = await budget.trySpare?.(req.botId, maxShare).catch(() => undefined);
+  const slot = await budget.trySpare?.(req.botId, maxShare);
   if (!slot) throw new NoSpareSlot(req.botId);
   try {
     breaker.enter();

@@ -177,7 +177,7 @@ describe('serving policies', () => {
     const strict = s.fetch('must-revalidate');
     for (let i = 0; i < 1000 && s.told.joins < 2; i++) await new Promise((r) => setImmediate(r));
     expect(s.told.joins).toBe(2);
-    s.pending[1].reject(new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Kore.ai answered 503.'));
+    s.pending[1].reject(new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Kore.ai answered 503.', 503));
     await calls(s.pending, 4); // each asks on its own: neither is handed the refresh's failure
     s.pending[2].resolve(answer(2));
     s.pending[3].resolve(answer(2));
