@@ -2,7 +2,7 @@ import type { BudgetReason, WindowRule } from './budget';
 
 /**
  * The in-process budget's bookkeeping (budget.ts): a bot's or a caller's slot times, and when the
- * next slot may be taken under every window rule. redis-budget.ts's ACQUIRE script mirrors `nextSlot`.
+ * next slot may be taken under every window rule. redis-budget-scripts.ts's ACQUIRE mirrors `nextSlot`.
  */
 
 /** Ascending slot times with binary-search insert and remove (times move up on release). */

@@ -3,7 +3,7 @@ import type { WindowRule } from './budget';
 /**
  * Reading the budget without taking from it (Bot.upstreamBudget), and the background class that
  * takes only what interactive callers leave (the refresher). Pure rules over slot counts, shared by
- * the in-process budget (budget.ts) and the Lua in redis-budget.ts, which mirrors them line by line.
+ * the in-process budget (budget.ts) and the Lua in redis-budget-scripts.ts and redis-budget-usage.ts, which mirror them line by line.
  */
 
 /** One rolling window as the budget sees it now. */
@@ -56,13 +56,13 @@ export function spareRoom(
   });
 }
 
-/** The longest wait a refusal reports (redis-budget.ts's ACQUIRE caps it alike). */
+/** The longest wait a refusal reports (redis-budget-scripts.ts's ACQUIRE caps it alike). */
 export const LONGEST_WAIT_MS = 86_400_000;
 
 /**
  * Until when a bot is contended after refusing a call for its whole budget, decided at `t`: the
  * moment the refused call could have had its slot (`at`, capped as the reported wait), plus
- * `maxWaitMs`, the longest its retry may wait for one. redis-budget.ts's ACQUIRE computes the same.
+ * `maxWaitMs`, the longest its retry may wait for one. redis-budget-scripts.ts's ACQUIRE computes the same.
  */
 export function contentionEnd(t: number, at: number, maxWaitMs: number): number {
   return Math.min(at, t + LONGEST_WAIT_MS) + maxWaitMs;

@@ -31,7 +31,7 @@ import { nextSlot, SlotTimes } from './budget-slots';
  * could have had its slot plus `maxWaitMs`: the slots that free meanwhile go to the refused
  * callers' retries (after `retryAfter`, waiting up to `maxWaitMs`), not to whichever refresh asks
  * first. Later refusals only extend it.
- * The same rules run in process (below) and in Redis (redis-budget.ts), with the same arguments.
+ * The same rules run in process (below) and in Redis (redis-budget.ts, its Lua in redis-budget-scripts.ts), with the same arguments.
  */
 
 export interface BudgetLimits {
