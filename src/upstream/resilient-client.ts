@@ -8,7 +8,7 @@ import type { CallTrace, KoreClient, UpstreamLog } from './kore';
 import { localFlights } from './redis-flights';
 import type { RefreshResult, ResilienceOptions, ResilientClient } from './resilience-options';
 import type { CacheEntry } from './response-cache';
-import { NoSpareSlot, spareCall } from './spare-call';
+import { NoSpareSlot, SingleAttemptFailure, spareCall } from './spare-call';
 
 /**
  * The Kore client as every request sees it: ask once, within budget, and survive a flaky host.
@@ -114,7 +114,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
       return data;
     } catch (error) {
       options.events?.refresh?.(error instanceof NoSpareSlot ? 'skipped_budget' : 'failed');
-      throw error;
+      throw error instanceof UpstreamError ? new SingleAttemptFailure(error) : error;
     }
   }
 
@@ -139,7 +139,9 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
       return data;
     };
     const fetched = (async (): Promise<Served> => {
-      const data = await (options.flights ?? localFlights).run(key, lead, cache);
+      const data = await (options.flights ?? localFlights).run(key, lead, cache).catch((error: unknown) => {
+        throw error instanceof SingleAttemptFailure ? error.error : error;
+      });
       // A follower replica gets the leader's answer through the shared cache, stored just now.
       return { data, provenance: { fetchedAt: now(), source: 'UPSTREAM' } };
     })();

@@ -25,6 +25,19 @@ export class NoSpareSlot extends Error {
   }
 }
 
+/**
+ * A refresh's single attempt failed. It crosses the flight coordinator wrapped, so that no replica
+ * remembers it as the question's failure (redis-flights.ts hands an UpstreamError to followers for
+ * a moment): one unretried attempt says little, and a follower who waits for a fresh answer must
+ * make its own, with retries. The resilient client unwraps it for its own askers.
+ */
+export class SingleAttemptFailure extends Error {
+  constructor(readonly error: UpstreamError) {
+    super(error.message);
+    this.name = 'SingleAttemptFailure';
+  }
+}
+
 /** What a refresh does its call with. */
 export interface SpareCallDeps {
   readonly inner: KoreClient;

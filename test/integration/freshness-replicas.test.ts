@@ -118,4 +118,38 @@ suite('STALE_WHILE_REVALIDATE on replicas sharing Redis', () => {
     expect(fresh.body.data?.engagementTrend?.freshness).toEqual({ source: 'UPSTREAM', stale: false });
     expect(fake.requests).toHaveLength(3);
   });
+  it("a refresh's failed single attempt is not remembered for other replicas: one waiting for a fresh answer asks itself", async () => {
+    clock = Date.now();
+    const started = await Promise.all(
+      [0, 1].map(() =>
+        startStackBehind(fake.url, { now: () => clock, env: { REDIS_URL: redis.url, CACHE_TTL_RECENT_SECONDS: '60', REFRESH: 'off' } }),
+      ),
+    );
+    stacks.push(...started);
+    const [a, b] = started;
+    const today = todayIn('UTC', clock);
+    const query = (cache: string) =>
+      `{ engagementTrend(botId: "st-once", range: { start: "${isoDate(today - 4)}", end: "${isoDate(today)}" }, cache: ${cache}) {
+        summary { uniqueUsers } freshness { source stale } } }`;
+    const failed = async (replica: Stack) => {
+      const text = await (await fetch(`${replica.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('eg_refresh_total{outcome="failed"}'));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+
+    expect((await a.gql<Trend>(query('DEFAULT'))).body.data?.engagementTrend?.freshness.source).toBe('UPSTREAM');
+    clock += 90_000; // 30 s past its freshness: a spare refresh behind the stale answer
+    let failures = 0;
+    fake.reply = (r): FakeReply =>
+      failures++ === 0 ? { status: 503, body: { errors: [{ msg: 'Service Unavailable', code: 503 }] } } : dailyAnswerFor(r);
+    const stale = await a.gql<Trend>(query('STALE_WHILE_REVALIDATE'));
+    expect(stale.body.data?.engagementTrend?.freshness).toEqual({ source: 'STALE_CACHE', stale: true });
+    await until(async () => (await failed(a)) === 1, { what: 'the refresh behind the answer to fail (one attempt, a 503)' });
+
+    // At once (well inside the 2 s a failure is remembered): the other replica makes its own call.
+    const fresh = await b.gql<Trend>(query('MUST_REVALIDATE'));
+    expect(fresh.body.errors).toBeUndefined();
+    expect(fresh.body.data?.engagementTrend?.freshness).toEqual({ source: 'UPSTREAM', stale: false });
+    expect(fake.requests).toHaveLength(3);
+  });
 });
