@@ -52,10 +52,10 @@ export interface BudgetSlot {
 export interface BotBudget {
   /** Resolves when the call may go; rejects with RATE_LIMITED when no slot frees within maxWaitMs. */
   acquire(botId: string, caller?: string): Promise<BudgetSlot>;
-  /** The background class: a slot now or none, never waiting (`spareRoom`); absent: no refresh. */
-  trySpare?(botId: string, maxShare: number): Promise<BudgetSlot | undefined>;
+  /** The background class: a slot now or none, never waiting (`spareRoom`). */
+  trySpare(botId: string, maxShare: number): Promise<BudgetSlot | undefined>;
   /** What the budget decides on, read without taking anything (Bot.upstreamBudget). */
-  usage?(botId: string, caller?: string): Promise<BudgetUsage>;
+  usage(botId: string, caller?: string): Promise<BudgetUsage>;
   /** Stops background work (Redis heartbeat); in-process budgets have none. */
   close?(): void;
 }

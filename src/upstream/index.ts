@@ -78,8 +78,8 @@ function measuredBudget(budget: BotBudget, metrics: Metrics | undefined): BotBud
       if (waited > 0.005) metrics.budgetWait(botId, waited);
       return slot;
     },
-    trySpare: budget.trySpare && ((botId, maxShare) => budget.trySpare?.(botId, maxShare) ?? Promise.resolve(undefined)),
-    usage: budget.usage && ((botId, caller) => (budget.usage as NonNullable<BotBudget['usage']>)(botId, caller)),
+    trySpare: (botId, maxShare) => budget.trySpare(botId, maxShare),
+    usage: (botId, caller) => budget.usage(botId, caller),
     close: () => budget.close?.(),
   };
 }
@@ -200,16 +200,8 @@ export function createUpstream(config: Config, options: UpstreamOptions, log: Up
     clients.set(credential, client);
   }
 
-  const unknownUsage = (limit: number) => ({ limit, used: 0, resetsInSeconds: 0 });
   return {
-    budgetUsage: (botId, caller) =>
-      budget.usage?.(botId, caller) ??
-      Promise.resolve({
-        minute: unknownUsage(limits.perMinute),
-        hour: unknownUsage(limits.perHour),
-        queued: 0,
-        callerLeft: limits.perMinute,
-      }),
+    budgetUsage: (botId, caller) => budget.usage(botId, caller),
     fetchTrend(req, trace, fetch) {
       const credential = credentialFor(config.credentials, req.botId);
       const client = credential && clients.get(credential);

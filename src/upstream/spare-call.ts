@@ -47,13 +47,13 @@ export interface SpareCallDeps {
 
 /**
  * One call from a spare slot, `maxShare` capping the refreshes' part of the minute (1: no cap).
- * Rejects with NoSpareSlot when there is none (or no background class), with the budget store's
+ * Rejects with NoSpareSlot when there is none, with the budget store's
  * error when it could not say (a failed refresh, not a skipped one), with the open circuit's or the
  * call's UpstreamError otherwise.
  */
 export async function spareCall(deps: SpareCallDeps, req: UpstreamRequest, maxShare: number): Promise<TrendData> {
   const { inner, budget, breaker } = deps;
-  const slot = await budget.trySpare?.(req.botId, maxShare);
+  const slot = await budget.trySpare(req.botId, maxShare);
   if (!slot) throw new NoSpareSlot(req.botId);
   try {
     breaker.enter();

@@ -50,10 +50,10 @@ suite('the Redis budget reads and spares exactly as the in-process one (property
               });
               for (const bot of ['a', 'b'])
                 for (const caller of ['alice', 'bob', 'carol', '']) {
-                  expect(await shared.usage!(prefix + bot, caller)).toEqual(await local.usage!(prefix + bot, caller));
+                  expect(await shared.usage(prefix + bot, caller)).toEqual(await local.usage(prefix + bot, caller));
                 }
               for (let i = 0; i < 3; i++) {
-                const [mine, theirs] = [await local.trySpare!(prefix + 'a', spareShare), await shared.trySpare!(prefix + 'a', spareShare)];
+                const [mine, theirs] = [await local.trySpare(prefix + 'a', spareShare), await shared.trySpare(prefix + 'a', spareShare)];
                 expect(theirs === undefined).toBe(mine === undefined);
               }
             } finally {

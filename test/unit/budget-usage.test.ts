@@ -8,8 +8,8 @@ import { UpstreamError } from '../../src/errors';
  * succeed without waiting, and a background slot never leaves interactive callers without one.
  */
 
-const usage = (b: BotBudget, bot: string, caller?: string) => (b.usage as NonNullable<BotBudget['usage']>)(bot, caller);
-const spare = (b: BotBudget, bot: string, share: number) => (b.trySpare as NonNullable<BotBudget['trySpare']>)(bot, share);
+const usage = (b: BotBudget, bot: string, caller?: string) => b.usage(bot, caller);
+const spare = (b: BotBudget, bot: string, share: number) => b.trySpare(bot, share);
 
 describe('budget usage (in process)', () => {
   it('counts the calls of each window, when the oldest leaves, and nothing for a bot never asked', async () => {

@@ -143,6 +143,7 @@ describe('serving policies', () => {
     const budget: BotBudget = {
       acquire: (bot, caller) => interactive.acquire(bot, caller),
       trySpare: () => new Promise((resolve) => (answerSpare = resolve)),
+      usage: (bot, caller) => interactive.usage(bot, caller),
     };
     const s = setup(undefined, budget);
     const first = s.fetch();
