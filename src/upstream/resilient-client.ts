@@ -103,10 +103,18 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     return settled ? ttl.settledMs : ttl.recentMs;
   }
 
-  /**
-   * The refresh behind a stale-while-revalidate answer: one call from a spare slot, uncapped by
-   * REFRESH_MAX_SHARE (a viewer is asking now; the cap is for the speculative background class).
-   */
+  /** The cache key of a question: the credential identity plus the canonical request. */
+  const keyOf = (req: UpstreamRequest) => `${options.credentialId}|${requestKey(req)}`;
+
+  /** Stores a fetched answer, fresh for its range's TTL and kept `staleKeepMs` past it; returns its freshness. */
+  async function store(key: string, req: UpstreamRequest, data: TrendData): Promise<number> {
+    const fresh = freshFor(req);
+    const freshUntil = now() + fresh;
+    await cache.set(key, { data, storedAt: now(), freshUntil }, fresh + ttl.staleKeepMs);
+    return freshUntil;
+  }
+
+  /** The refresh behind a stale-while-revalidate answer: a spare slot, uncapped by REFRESH_MAX_SHARE (a viewer asks now). */
   async function refreshBehind(req: UpstreamRequest): Promise<TrendData> {
     try {
       const data = await spareCall(spare, req, 1);
@@ -134,8 +142,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
     if (!behind) options.events?.cache('miss'); // the asker behind a refresh was counted `stale`
     const lead = async () => {
       const data = behind ? await refreshBehind(req) : await callWithRetries(req, trace);
-      const fresh = freshFor(req);
-      await cache.set(key, { data, storedAt: now(), freshUntil: now() + fresh }, fresh + ttl.staleKeepMs);
+      await store(key, req, data);
       return data;
     };
     const fetched = (async (): Promise<Served> => {
@@ -174,8 +181,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
    * (`stale-while-revalidate`), served only if the upstream fails (`wait`), or never
    * (`must-revalidate`). It is per asker: askers with different policies share one flight.
    */
-  async function ask(req: UpstreamRequest, trace: CallTrace | undefined, alone: boolean, policy: ServingPolicy): Promise<Served> {
-    const key = `${options.credentialId}|${requestKey(req)}`;
+  async function ask(req: UpstreamRequest, key: string, alone: boolean, policy: ServingPolicy, trace?: CallTrace): Promise<Served> {
     const cached = await cache.get(key);
     if (cached && cached.freshUntil > now()) {
       trace?.cacheHit();
@@ -205,14 +211,14 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
       // ask as usual (a flight of our own, which the other joiners share).
       if (error instanceof NoSpareSlot) {
         if (flights.get(key) === flight) flights.delete(key);
-        return ask(req, trace, alone, policy);
+        return ask(req, key, alone, policy, trace);
       }
       // The leader was refused its own share of the budget: that is about the leader, not us. Ask
       // under our own share (once), so that a greedy caller's refusal never reaches a polite one.
-      if (flight.caller !== caller && isCallerShareRefusal(error)) return ask(req, trace, true, policy);
+      if (flight.caller !== caller && isCallerShareRefusal(error)) return ask(req, key, true, policy, trace);
       // The refresh's single attempt failed (a 503, a 429 its own retries would have waited out):
       // ours, with retries and stale-if-error as the policy says (once: alone, no refresh to join).
-      if (behindRefresh) return ask(req, trace, true, policy);
+      if (behindRefresh) return ask(req, key, true, policy, trace);
       throw error;
     }
     if (!served.data.stale) trace?.fresh?.(now() + freshFor(req));
@@ -231,7 +237,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
    * Reports what was served fresh, read from the trace `ask` already tells (hits and fresh answers
    * call `fresh`; stale ones do not), so that `ask` itself knows nothing of the refresher.
    */
-  async function reportServed(req: UpstreamRequest, trace: CallTrace | undefined, policy: ServingPolicy): Promise<Served> {
+  async function reportServed(req: UpstreamRequest, key: string, trace: CallTrace | undefined, policy: ServingPolicy): Promise<Served> {
     let until: number | undefined;
     // The prototype keeps every other member live (the tracing plugin sets `span` later); with no
     // trace, every member `ask` and the Kore client call must still be there (they call `trace?.x()`).
@@ -240,9 +246,9 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
       until = at;
       trace?.fresh?.(at);
     };
-    const result = await ask(req, seen, false, policy);
+    const result = await ask(req, key, false, policy, seen);
     if (until !== undefined && options.onServed) {
-      const [report, key, freshUntil, periodMs] = [options.onServed, `${options.credentialId}|${requestKey(req)}`, until, freshFor(req)];
+      const [report, freshUntil, periodMs] = [options.onServed, until, freshFor(req)];
       report(req, key, freshUntil, periodMs);
       trace?.served?.(() => report(req, key, freshUntil, periodMs));
     }
@@ -255,7 +261,7 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
    * `dueBefore`: the freshness the refresher planned on; a later one means it is done already.
    */
   async function refresh(req: UpstreamRequest, dueBefore: number): Promise<RefreshResult> {
-    const key = `${options.credentialId}|${requestKey(req)}`;
+    const key = keyOf(req);
     const cached = await cache.get(key);
     if (cached && cached.freshUntil > dueBefore) return { outcome: 'current', freshUntil: cached.freshUntil };
     const lock = `${key}|${dueBefore}`;
@@ -274,17 +280,15 @@ export function createResilientClient(inner: KoreClient, options: ResilienceOpti
         log.warn({ botId: req.botId, code: error instanceof UpstreamError ? error.code : 'error' }, 'background refresh failed');
       return { outcome: 'failed' };
     }
-    const fresh = freshFor(req);
-    const freshUntil = now() + fresh;
-    await cache.set(key, { data, storedAt: now(), freshUntil }, fresh + ttl.staleKeepMs);
-    return { outcome: 'ran', freshUntil };
+    return { outcome: 'ran', freshUntil: await store(key, req, data) };
   }
 
   return {
     close: () => inner.close(),
     fetchTrend: async (req, trace, fetch) => {
       const policy = fetch?.policy ?? options.policy ?? 'wait';
-      const result = options.onServed ? await reportServed(req, trace, policy) : await ask(req, trace, false, policy);
+      const key = keyOf(req);
+      const result = options.onServed ? await reportServed(req, key, trace, policy) : await ask(req, key, false, policy, trace);
       fetch?.served?.(result.provenance);
       return result.data;
     },
