@@ -26,6 +26,13 @@ async function take(budget: BotBudget, bot: string, caller: string): Promise<Out
   }
 }
 
+/** One call asked of both budgets: whether they refused alike, and both slots when both granted one. */
+async function takeBoth(local: BotBudget, shared: BotBudget, bot: string, caller: string) {
+  const [mine, theirs] = [await take(local, bot, caller), await take(shared, bot, caller)];
+  const slots: [BudgetSlot, BudgetSlot] | undefined = mine.slot && theirs.slot ? [mine.slot, theirs.slot] : undefined;
+  return { agreed: mine.refusal === theirs.refusal, slots };
+}
+
 suite('the Redis budget decides exactly as the in-process one (property-based, real redis-server)', () => {
   let redis: RedisServer;
   beforeAll(async () => {
@@ -53,9 +60,9 @@ suite('the Redis budget decides exactly as the in-process one (property-based, r
             let agreed = true;
             try {
               await playCalls(steps, clock, async ({ bot, caller }) => {
-                const [mine, theirs] = [await take(local, prefix + bot, caller), await take(shared, prefix + bot, caller)];
-                if (mine.refusal !== theirs.refusal) agreed = false;
-                return mine.slot && theirs.slot ? [mine.slot, theirs.slot] : undefined;
+                const both = await takeBoth(local, shared, prefix + bot, caller);
+                if (!both.agreed) agreed = false;
+                return both.slots;
               });
             } finally {
               shared.close?.();
@@ -86,7 +93,7 @@ suite('the Redis budget decides exactly as the in-process one (property-based, r
       slot?.release();
       return slot ? 'granted' : `refused ${refusal}`;
     };
-    const spare = (b: BotBudget) => b.trySpare!('held', 1).then((s) => (s ? 'spare' : 'none'));
+    const spare = (b: BotBudget) => b.trySpare('held', 1).then((s) => (s ? 'spare' : 'none'));
     try {
       for (let i = 0; i < 3; i++) expect(await each(call)).toEqual(['granted', 'granted']);
       expect(await each(call)).toEqual(['refused bot-budget/60', 'refused bot-budget/60']);
@@ -124,14 +131,14 @@ suite('the Redis budget decides exactly as the in-process one (property-based, r
             try {
               await playCalls(steps, clock, async ({ kind, bot, caller }) => {
                 if (kind === 'spare') {
-                  const mine = await local.trySpare!(prefix + bot, spareShare);
-                  const theirs = await shared.trySpare!(prefix + bot, spareShare);
+                  const mine = await local.trySpare(prefix + bot, spareShare);
+                  const theirs = await shared.trySpare(prefix + bot, spareShare);
                   if ((mine === undefined) !== (theirs === undefined)) agreed = false;
                   return mine && theirs ? [mine, theirs] : undefined;
                 }
-                const [mine, theirs] = [await take(local, prefix + bot, caller), await take(shared, prefix + bot, caller)];
-                if (mine.refusal !== theirs.refusal) agreed = false;
-                return mine.slot && theirs.slot ? [mine.slot, theirs.slot] : undefined;
+                const both = await takeBoth(local, shared, prefix + bot, caller);
+                if (!both.agreed) agreed = false;
+                return both.slots;
               });
             } finally {
               shared.close?.();
